@@ -1,0 +1,127 @@
+"""Command line: ``python -m analysis {tables,report,figures} CORPUS --out DIR``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import KitError
+
+CORPUS_HELP = ("corpus: a folder with manifest.csv (one row per article file: file, outlet, "
+               "event, title, published, ...) or a single CSV, JSONL or Parquet file with one "
+               "article per row and a 'text' column")
+
+
+def _column_map(values: list[str]) -> dict[str, str]:
+    out = {}
+    for item in values or []:
+        if "=" not in item:
+            raise SystemExit(f"--column expects SOURCE=TARGET (e.g. media_name=outlet); got '{item}'")
+        src, dst = item.split("=", 1)
+        out[src.strip()] = dst.strip()
+    return out
+
+
+def _add_corpus_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("corpus", help=CORPUS_HELP)
+    p.add_argument("--out", required=True, help="output folder (created if missing)")
+    p.add_argument("--lenient", action="store_true",
+                   help="skip records that cannot be loaded (missing file, duplicate doc_id, "
+                   "malformed line ...) and list them in skipped.csv instead of stopping")
+    p.add_argument("--preset", choices=["mediacloud"],
+                   help="column mapping for a known export (mediacloud: media_name->outlet, "
+                   "publish_date->published, stories_id/id->doc_id)")
+    p.add_argument("--column", action="append", metavar="SOURCE=TARGET", default=[],
+                   help="map an input column to a kit column, e.g. --column body=text "
+                   "(repeatable; overrides --preset)")
+    p.add_argument("--terms", default="terms_ukraine_2014",
+                   help="contested-terms lexicon: bundled name or path to a YAML file "
+                   "(default: %(default)s)")
+    p.add_argument("--actors", default="actors_ukraine_2014",
+                   help="actors lexicon for actor sentiment: bundled name or YAML path "
+                   "(default: %(default)s)")
+    p.add_argument("--speaker-groups", default="speaker_groups",
+                   help="speaker role-to-group mapping: bundled name or YAML path "
+                   "(default: %(default)s)")
+    p.add_argument("--no-furniture", action="store_true",
+                   help="keep every line of the article files (no page-furniture removal)")
+    p.add_argument("--n-boot", type=int, default=2000,
+                   help="bootstrap resamples for confidence intervals (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="random seed of the bootstrap; same seed, same intervals (default: 0)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes for the per-article steps (default: all cores)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="run the per-article steps locally or on a Dask cluster")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (tcp://host:8786); default: a LocalCluster")
+    p.add_argument("--cache", default=None, metavar="DIR",
+                   help="on-disk cache folder for per-article results (default: none; "
+                   "re-runs then recompute everything)")
+    p.add_argument("--no-progress", action="store_true", help="do not show progress bars")
+
+
+def _settings(args):
+    from .pipeline import Settings
+
+    return Settings(terms=args.terms, actors=args.actors, speaker_groups=args.speaker_groups,
+                    furniture=None if args.no_furniture else "furniture", n_boot=args.n_boot,
+                    random_state=args.seed)
+
+
+def _run_options(args) -> dict:
+    return dict(settings=_settings(args), lenient=args.lenient, preset=args.preset,
+                columns=_column_map(args.column), progress=not args.no_progress,
+                jobs=args.jobs, engine=args.engine, scheduler=args.scheduler, cache=args.cache)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Comparative media analysis kit: how several outlets framed the same event.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_tables = sub.add_parser("tables", help="write every table of the contract as CSV",
+                              description="Load CORPUS, run every analysis and write articles.csv, "
+                              "removed.csv, skipped.csv, sentences.csv, quotes.csv, terms.csv, "
+                              "hedges.csv, outlets.csv, keyness.csv, shared.csv, coverage.csv "
+                              "(and a few extra tables) into --out.")
+    _add_corpus_options(p_tables)
+    p_report = sub.add_parser("report", help="build the HTML/PDF report, tables and figures",
+                              description="Execute the notebooks on CORPUS and write a "
+                              "self-contained report.html, report.pdf (if chromium is installed), "
+                              "the executed notebooks, every table and provenance.json into --out.")
+    _add_corpus_options(p_report)
+    p_report.add_argument("--figures", default=None, metavar="DIR",
+                          help="also write the figures (PNG, SVG and their data as CSV) here")
+    p_report.add_argument("--event", default=None, help="event to report on (default: all)")
+    p_fig = sub.add_parser("figures", help="draw the comparison figures (PNG + SVG + CSV)")
+    _add_corpus_options(p_fig)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "tables":
+            from .pipeline import run, write_tables
+
+            tables = run(args.corpus, **_run_options(args))
+            for path in write_tables(tables, args.out):
+                print(path)
+            skipped = len(tables["skipped"])
+            print(f"{len(tables['articles'])} articles loaded, {skipped} records skipped "
+                  f"(of {tables.n_records})", file=sys.stderr)
+        elif args.command == "report":
+            from .report import build_report
+
+            build_report(args.corpus, args.out, figures_dir=args.figures, event=args.event,
+                         argv=sys.argv if argv is None else ["python", "-m", "analysis"] + argv,
+                         **_run_options(args))
+        elif args.command == "figures":
+            from .figures import build_figures
+            from .pipeline import run
+
+            build_figures(run(args.corpus, **_run_options(args)), args.out)
+    except KitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

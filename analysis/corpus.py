@@ -1,0 +1,469 @@
+"""Load a corpus into the ``articles`` frame: one row per article, page furniture removed.
+
+A corpus is either
+
+* a **directory** with a ``manifest.csv`` naming each article's ``file`` (plain text or HTML)
+  and its metadata, or
+* a **single file** (CSV, JSONL or Parquet) with one article per row and a ``text`` column
+  (other column names are mapped with ``columns=`` or a ``preset`` such as ``"mediacloud"``).
+
+Nothing is dropped silently. A record that cannot be loaded raises :class:`CorpusError` naming
+the file, line or field and the likely fix; with ``lenient=True`` it is recorded in
+``skipped`` instead, and ``records in == articles loaded + records skipped`` always holds.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CorpusError, problem
+from .furniture import split_furniture
+from .tokens import count_words
+
+ARTICLE_COLUMNS = ["doc_id", "outlet", "event", "title", "published", "source_path",
+                   "n_words", "n_sentences", "text"]
+METADATA_COLUMNS = ["url", "outlet_type", "country", "wire_agency", "outlet_evidence",
+                    "confidence", "encoding", "record"]
+REMOVED_COLUMNS = ["doc_id", "line", "rule", "text"]
+SKIPPED_COLUMNS = ["source", "record", "reason"]
+FILE_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+                 ".pq": "parquet"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+#: Column mappings for common exports. Media Cloud's story lists name the outlet ``media_name``
+#: and the date ``publish_date``; their ids are ``stories_id`` (legacy) or ``id`` (current).
+PRESETS: dict[str, dict[str, str]] = {
+    "mediacloud": {"stories_id": "doc_id", "id": "doc_id", "media_name": "outlet",
+                   "publish_date": "published", "story_text": "text", "full_text": "text"},
+}
+
+
+class CorpusWarning(UserWarning):
+    """Input is doubtful but usable (for example not UTF-8 and decoded as cp1252)."""
+
+
+@dataclass
+class LoadedCorpus:
+    """The result of reading a corpus: articles, removed page furniture and skipped records."""
+
+    articles: pd.DataFrame
+    removed: pd.DataFrame
+    skipped: pd.DataFrame
+    n_records: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Problems:
+    """Collects per-record problems: raise on the first (strict) or record them (lenient)."""
+
+    def __init__(self, lenient: bool):
+        self.lenient = lenient
+        self.rows: list[dict] = []
+
+    def add(self, source, record, message: str) -> None:
+        if not self.lenient:
+            raise CorpusError(message + " (or load with lenient=True / --lenient to skip such "
+                              "records and list them in skipped.csv)")
+        self.rows.append({"source": str(source), "record": str(record), "reason": message})
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding
+
+def _decode(data: bytes, path: Path, warn: list[str]) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM allowed), else cp1252 with a warning; refuse binary data."""
+    head = data[:8192]
+    if b"\x00" in head:
+        raise CorpusError(problem(path, "binary data (NUL bytes), not a text file",
+                                  fix="point the manifest at the article's .txt or .html file"))
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise CorpusError(problem(path, f"not UTF-8 (byte {data[exc.start]:#04x} at offset "
+                                      f"{exc.start}) and not cp1252 either",
+                                      fix="re-save the file as UTF-8")) from None
+        msg = problem(path, f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}); "
+                      "decoded as cp1252 (Windows-1252)", fix="re-save the file as UTF-8 if the "
+                      "characters look wrong")
+        warnings.warn(msg, CorpusWarning, stacklevel=4)
+        warn.append(msg)
+        return text, "cp1252"
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# readers: each yields (record_number, source_path, fields dict) in input order
+
+def _read_csv_records(path: Path, warn: list[str], problems: _Problems):
+    text, _ = _decode(path.read_bytes(), path, warn)
+    reader = csv.reader(io.StringIO(_normalise_newlines(text), newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CorpusError(problem(path, "empty CSV file (no header row)",
+                                  fix="the first line must name the columns")) from None
+    header = [h.strip() for h in header]
+    start = reader.line_num + 1
+    for row in reader:
+        line = start
+        start = reader.line_num + 1
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            problems.add(path, line, problem(
+                path, f"expected {len(header)} fields (header: {', '.join(header)}), found "
+                f"{len(row)}", line=line, fix="a field containing a line break, comma or quote "
+                "must be enclosed in double quotes (RFC 4180)"))
+            continue
+        yield line, path, dict(zip(header, row))
+
+
+def _read_jsonl_records(path: Path, warn: list[str], problems: _Problems):
+    text, _ = _decode(path.read_bytes(), path, warn)
+    for line_no, line in enumerate(_normalise_newlines(text).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.add(path, line_no, problem(
+                path, f"malformed JSON ({exc.msg} at column {exc.colno})", line=line_no,
+                fix="each line must be one complete JSON object; a truncated last line is a "
+                "common cause"))
+            continue
+        if not isinstance(obj, dict):
+            problems.add(path, line_no, problem(path, f"expected a JSON object, found "
+                                                f"{type(obj).__name__}", line=line_no))
+            continue
+        yield line_no, path, obj
+
+
+def _read_parquet_records(path: Path, warn: list[str], problems: _Problems):
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt files
+        raise CorpusError(problem(path, f"cannot be read as Parquet ({exc})",
+                                  fix="check that the file is a complete Parquet file")) from None
+    for i, rec in enumerate(frame.to_dict("records"), start=1):
+        yield i, path, rec
+
+
+# ---------------------------------------------------------------------------------------------
+# field helpers
+
+def _clean(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and pd.isna(value):
+        return ""
+    if isinstance(value, (datetime, pd.Timestamp)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _iso_date(value: str, source, line, problems_list: list[str]) -> str:
+    """Normalise a date to ISO ``YYYY-MM-DD`` (or full ISO datetime when a time is given)."""
+    if not value:
+        return ""
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        msg = problem(source, f"'published' value '{value}' is not a date", line=line,
+                      field="published", fix="use ISO 8601, e.g. 2014-05-19")
+        raise CorpusError(msg) from None
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    if ts == ts.normalize():
+        return ts.date().isoformat()
+    return ts.isoformat()
+
+
+def _line_set(value: str, source, line) -> frozenset[int]:
+    if not value:
+        return frozenset()
+    try:
+        return frozenset(int(v) for v in re.split(r"[;,\s]+", value) if v)
+    except ValueError:
+        raise CorpusError(problem(source, f"expected line numbers separated by ';', found "
+                                  f"'{value}'", line=line, field="drop_lines/keep_lines")) from None
+
+
+def _map_columns(rec: dict, mapping: dict[str, str]) -> dict:
+    out = {}
+    for key, value in rec.items():
+        target = mapping.get(key, key)
+        if target in out and _clean(out[target]):
+            continue  # first non-empty mapped source wins (e.g. "id" vs "stories_id")
+        out[target] = value
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# article assembly
+
+def _html_to_text(html: str, path: Path) -> tuple[str, str]:
+    """Main text and title of an HTML page, extracted with trafilatura."""
+    import trafilatura
+
+    text = trafilatura.extract(html, output_format="txt", include_comments=False,
+                               include_tables=False, include_images=False, deduplicate=False)
+    meta = trafilatura.extract_metadata(html)
+    title = (meta.title if meta is not None and meta.title else "") or ""
+    return text or "", title
+
+
+def _assemble(rec: dict, *, doc_id: str, raw: str, source_path: str, source, line,
+              furniture, encoding: str, removed_rows: list, problems: _Problems,
+              defaults: dict) -> dict | None:
+    title = _clean(rec.get("title"))
+    body, removed, title_found = split_furniture(
+        _normalise_newlines(raw), title=title, rules=furniture,
+        keep_lines=_line_set(_clean(rec.get("keep_lines")), source, line),
+        drop_lines=_line_set(_clean(rec.get("drop_lines")), source, line))
+    text = "\n\n".join(ln for _, ln in body)
+    if not text.strip():
+        what = "empty text" if not raw.strip() else "no text left after removing page furniture"
+        problems.add(source, line, problem(source_path if source_path else source, what,
+                                           line=line if not source_path else None,
+                                           fix="check the article file; a record needs text"))
+        return None
+    removed_rows.extend({"doc_id": doc_id, "line": r.line, "rule": r.rule, "text": r.text}
+                        for r in removed)
+    row = {k: _clean(v) for k, v in rec.items() if k not in ("text", "file")}
+    row.update({
+        "doc_id": doc_id,
+        "outlet": _clean(rec.get("outlet")) or defaults["outlet"],
+        "event": _clean(rec.get("event")) or defaults["event"],
+        "title": title or title_found or "",
+        "published": _iso_date(_clean(rec.get("published")), source, line, []),
+        "source_path": source_path,
+        "n_words": count_words(text),
+        "text": text,
+        "encoding": encoding,
+        "record": str(line),
+    })
+    return row
+
+
+def _finish(rows: list[dict], removed: list[dict], problems: _Problems, n_records: int,
+            warn: list[str], count_sentences: bool) -> LoadedCorpus:
+    articles = pd.DataFrame(rows)
+    if articles.empty:
+        articles = pd.DataFrame(columns=ARTICLE_COLUMNS)
+    if count_sentences and len(articles):
+        from .segment import sentences as split_sentences
+
+        counts = split_sentences(articles[["doc_id", "text"]]).groupby("doc_id").size()
+        articles["n_sentences"] = articles["doc_id"].map(counts).fillna(0).astype("int64")
+    else:
+        articles["n_sentences"] = pd.Series(pd.NA, index=articles.index, dtype="Int64")
+    for col in METADATA_COLUMNS:
+        if col not in articles:
+            articles[col] = ""
+    extra = [c for c in articles.columns if c not in ARTICLE_COLUMNS + METADATA_COLUMNS]
+    articles = articles[ARTICLE_COLUMNS + METADATA_COLUMNS + sorted(extra)]
+    articles["n_words"] = articles["n_words"].astype("int64")
+    articles = articles.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    removed_df = pd.DataFrame(removed, columns=REMOVED_COLUMNS)
+    removed_df = removed_df.sort_values(["doc_id", "line"], kind="stable").reset_index(drop=True)
+    skipped = pd.DataFrame(problems.rows, columns=SKIPPED_COLUMNS)
+    if len(articles) + len(skipped) != n_records:  # the kit's bookkeeping promise
+        raise AssertionError(f"records in ({n_records}) != loaded ({len(articles)}) + skipped "
+                             f"({len(skipped)}); please report this bug")
+    return LoadedCorpus(articles, removed_df, skipped, n_records, warn)
+
+
+def _register_id(doc_id: str, seen: dict, source, line, problems: _Problems) -> bool:
+    if doc_id in seen:
+        problems.add(source, line, problem(source, f"duplicate doc_id '{doc_id}' (first used on "
+                                           f"line {seen[doc_id]})", line=line, field="doc_id",
+                                           fix="every article needs a unique doc_id"))
+        return False
+    seen[doc_id] = line
+    return True
+
+
+def _read_directory(root: Path, *, furniture, lenient, defaults, count_sentences,
+                    mapping) -> LoadedCorpus:
+    manifest = root / "manifest.csv"
+    if not manifest.is_file():
+        found = sorted(p.name for p in root.iterdir() if p.suffix in {".txt", ".html", ".htm"})[:5]
+        hint = f" (article files seen: {', '.join(found)})" if found else ""
+        raise CorpusError(problem(root, f"no manifest.csv in this folder{hint}",
+                                  fix="create manifest.csv with at least a 'file' column (and "
+                                  "outlet, event, title, published), or pass a CSV/JSONL/"
+                                  "Parquet file with a 'text' column"))
+    warn: list[str] = []
+    problems = _Problems(lenient)
+    records = list(_read_csv_records(manifest, warn, problems))
+    n_records = len(records) + len(problems.rows)
+    if records and "file" not in _map_columns(records[0][2], mapping):
+        cols = ", ".join(records[0][2])
+        raise CorpusError(problem(manifest, f"no 'file' column (columns: {cols})",
+                                  line=1, fix="add a 'file' column naming each article's file"))
+    rows, removed, seen = [], [], {}
+    root_resolved = root.resolve()
+    for line, _, rec in records:
+        rec = _map_columns(rec, mapping)
+        name = _clean(rec.get("file"))
+        if not name:
+            problems.add(manifest, line, problem(manifest, "empty 'file' field", line=line,
+                                                 field="file", fix="name the article's file"))
+            continue
+        path = (root / name)
+        try:
+            resolved = path.resolve()
+            resolved.relative_to(root_resolved)
+        except ValueError:
+            problems.add(manifest, line, problem(
+                manifest, f"file '{name}' lies outside the corpus folder", line=line,
+                field="file", fix="copy the article into the corpus folder and name it relative "
+                "to manifest.csv, without '../'"))
+            continue
+        if not resolved.is_file():
+            problems.add(manifest, line, problem(
+                manifest, f"file '{name}' not found in {root}", line=line, field="file",
+                fix="check the spelling and that the file is in the corpus folder"))
+            continue
+        doc_id = _clean(rec.get("doc_id")) or Path(name).stem
+        if not _register_id(doc_id, seen, manifest, line, problems):
+            continue
+        try:
+            raw, encoding = _decode(resolved.read_bytes(), path, warn)
+            if resolved.suffix.lower() in HTML_SUFFIXES:
+                raw, html_title = _html_to_text(raw, path)
+                if not _clean(rec.get("title")) and html_title:
+                    rec["title"] = html_title
+        except CorpusError as exc:
+            problems.add(path, line, f"{exc} (manifest.csv line {line})")
+            del seen[doc_id]
+            continue
+        rel = path.relative_to(root).as_posix()
+        row = _assemble(rec, doc_id=doc_id, raw=raw, source_path=rel, source=manifest,
+                        line=line, furniture=furniture, encoding=encoding,
+                        removed_rows=removed, problems=problems, defaults=defaults)
+        if row is None:
+            del seen[doc_id]
+            continue
+        rows.append(row)
+    return _finish(rows, removed, problems, n_records, warn, count_sentences)
+
+
+def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sentences,
+               mapping) -> LoadedCorpus:
+    warn: list[str] = []
+    problems = _Problems(lenient)
+    reader = {"csv": _read_csv_records, "jsonl": _read_jsonl_records,
+              "parquet": _read_parquet_records}[kind]
+    records = list(reader(path, warn, problems))
+    n_records = len(records) + len(problems.rows)
+    if records:
+        first = _map_columns(records[0][2], mapping)
+        if "text" not in first:
+            cols = ", ".join(map(str, records[0][2]))
+            raise CorpusError(problem(path, f"no 'text' column (columns: {cols})",
+                                      field="text", fix="map the column holding the article "
+                                      "body, e.g. columns={'body': 'text'} or --column body=text"))
+    rows, removed, seen = [], [], {}
+    for n, (line, _, rec) in enumerate(records, start=1):
+        rec = _map_columns(rec, mapping)
+        doc_id = _clean(rec.get("doc_id")) or str(n)
+        if not _register_id(doc_id, seen, path, line, problems):
+            continue
+        raw = rec.get("text")
+        raw = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
+        if "\x00" in raw:
+            problems.add(path, line, problem(path, "binary data (NUL bytes) in the text field",
+                                             line=line, field="text"))
+            del seen[doc_id]
+            continue
+        row = _assemble(rec, doc_id=doc_id, raw=raw, source_path=f"{path.name}#{line}",
+                        source=path, line=line, furniture=furniture, encoding="utf-8",
+                        removed_rows=removed, problems=problems, defaults=defaults)
+        if row is None:
+            del seen[doc_id]
+            continue
+        rows.append(row)
+    return _finish(rows, removed, problems, n_records, warn, count_sentences)
+
+
+def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | None = None,
+                lenient: bool = False, furniture: str | None = "furniture",
+                default_outlet: str = "unknown", default_event: str = "unknown",
+                count_sentences: bool = True) -> LoadedCorpus:
+    """Read a corpus and return articles, removed furniture lines and skipped records.
+
+    Parameters
+    ----------
+    path : str or Path
+        A corpus directory with ``manifest.csv`` or a ``.csv``, ``.jsonl`` or ``.parquet`` file.
+    columns : dict, optional
+        Map input column names to the kit's names, e.g. ``{"media_name": "outlet"}``.
+    preset : {"mediacloud"}, optional
+        A named column mapping for a known export format (``columns`` entries take precedence).
+    lenient : bool
+        Record unloadable records in ``skipped`` instead of raising :class:`CorpusError`.
+    furniture : str or None
+        Page-furniture rules file (bundled name or path); ``None`` keeps every line.
+    default_outlet, default_event : str
+        Values used where a record has no outlet or event.
+    count_sentences : bool
+        Fill ``n_sentences`` (splits every article into sentences once).
+
+    Returns
+    -------
+    LoadedCorpus
+        ``articles`` (one row per article: doc_id, outlet, event, title, published,
+        source_path, n_words, n_sentences, text, then metadata), ``removed`` (doc_id, line,
+        rule, text), ``skipped`` (source, record, reason) and ``n_records``.
+    """
+    path = Path(path)
+    mapping: dict[str, str] = {}
+    if preset is not None:
+        if preset not in PRESETS:
+            raise CorpusError(f"preset '{preset}' unknown; known presets: {', '.join(PRESETS)}")
+        mapping.update(PRESETS[preset])
+    mapping.update(columns or {})
+    defaults = {"outlet": default_outlet, "event": default_event}
+    kw = dict(furniture=furniture, lenient=lenient, defaults=defaults,
+              count_sentences=count_sentences, mapping=mapping)
+    if path.is_dir():
+        return _read_directory(path, **kw)
+    if not path.exists():
+        raise CorpusError(problem(path, "no such file or folder",
+                                  fix="give a corpus folder with manifest.csv or a CSV/JSONL/"
+                                  "Parquet file"))
+    kind = FILE_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise CorpusError(problem(path, f"unsupported corpus file type '{path.suffix}'",
+                                  fix=f"use one of {', '.join(sorted(FILE_SUFFIXES))} or a folder "
+                                  "with manifest.csv"))
+    return _read_file(path, kind=kind, **kw)
+
+
+def load_corpus(path, **options) -> pd.DataFrame:
+    """Load a corpus as the ``articles`` frame (see :func:`read_corpus` for the options).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per article: ``doc_id, outlet, event, title, published, source_path, n_words,
+        n_sentences, text`` followed by metadata columns (url, outlet_type, country,
+        wire_agency, outlet_evidence, confidence, encoding, record, and any other manifest
+        column). Sorted by ``doc_id``.
+    """
+    return read_corpus(path, **options).articles

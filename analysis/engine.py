@@ -1,0 +1,187 @@
+"""How the per-article work runs: in chunks, in worker processes or on Dask, with a cache.
+
+The pipeline's steps (``pipeline.STEPS``) are plain functions of a chunk of articles. This
+module only decides *where* they run and *whether* they need to run:
+
+* **chunks**: articles are processed ``chunk_size`` at a time so that memory depends on the
+  chunk, not on the corpus;
+* **engines**: ``local`` runs chunks in a ``ProcessPoolExecutor`` with ``jobs`` workers (one
+  process: in-process, no pickling); ``dask`` submits the same chunk function to a Dask
+  cluster (a ``LocalCluster`` or the scheduler address given);
+* **cache**: each step's result for an article is stored under a key made of the kit version,
+  the step's name, the SHA-256 of the lexicon files the step reads and the article's doc_id and
+  text. A re-run recomputes only the (article, step) pairs whose key is new: editing one article
+  recomputes that article; changing the terms lexicon recomputes only the terms step. Results
+  are Parquet files written atomically (temporary file, then rename), so an interrupted run
+  (Ctrl-C) leaves a valid cache and the next run resumes where it stopped.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+KEY = "_key"
+
+
+def article_key(doc_id: str, text: str, step_hash: str) -> str:
+    """Cache key of one article's result for one step (hex SHA-256)."""
+    h = hashlib.sha256()
+    for part in (step_hash, doc_id, text):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class ArticleCache:
+    """Per-step Parquet store of per-article results, keyed by :func:`article_key`.
+
+    Layout: ``<root>/<step>/<batch>.<table>.parquet``; each file has a ``_key`` column. The
+    index (key -> batch) is rebuilt at start-up from the ``_key`` columns of the
+    ``.keys.parquet`` file each batch writes last, so a batch without its keys file (an
+    interrupted write) is ignored.
+    """
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._index: dict[str, dict[str, str]] = {}
+
+    def index(self, step: str) -> dict[str, str]:
+        if step not in self._index:
+            folder = self.root / step
+            idx: dict[str, str] = {}
+            if folder.exists():
+                for f in sorted(folder.glob("*.keys.parquet")):
+                    batch = f.name[: -len(".keys.parquet")]
+                    for k in pd.read_parquet(f, columns=[KEY])[KEY]:
+                        idx[k] = batch
+            self._index[step] = idx
+        return self._index[step]
+
+    def missing(self, step: str, keys) -> list[str]:
+        idx = self.index(step)
+        return [k for k in keys if k not in idx]
+
+    def write(self, step: str, tables: dict[str, pd.DataFrame], keys: list[str]) -> None:
+        """Store the tables of one computed batch (each with a ``_key`` column), atomically."""
+        folder = self.root / step
+        folder.mkdir(parents=True, exist_ok=True)
+        batch = uuid.uuid4().hex
+        for name, frame in sorted(tables.items()):
+            _atomic_parquet(frame, folder / f"{batch}.{name}.parquet")
+        _atomic_parquet(pd.DataFrame({KEY: keys}), folder / f"{batch}.keys.parquet")
+        idx = self.index(step)
+        for k in keys:
+            idx[k] = batch
+
+    def read(self, step: str, table: str, keys: list[str]) -> pd.DataFrame:
+        """Rows of ``table`` for the given keys (in no particular order)."""
+        idx = self.index(step)
+        batches = sorted({idx[k] for k in keys})
+        wanted = set(keys)
+        parts = []
+        for b in batches:
+            frame = pd.read_parquet(self.root / step / f"{b}.{table}.parquet")
+            parts.append(frame[frame[KEY].isin(wanted)])
+        if not parts:
+            return pd.DataFrame()
+        return pd.concat(parts, ignore_index=True)
+
+
+def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def chunks(frame: pd.DataFrame, size: int):
+    """Consecutive row slices of ``frame`` of at most ``size`` rows."""
+    for start in range(0, len(frame), size):
+        yield frame.iloc[start:start + size]
+
+
+def default_jobs() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def map_chunks(fn, items: list, *, jobs: int | None = None, engine: str = "local",
+               scheduler: str | None = None, progress=None):
+    """Apply ``fn`` to each item (a chunk and its arguments), yielding results in input order.
+
+    ``engine="local"`` uses worker processes (none when ``jobs == 1``); ``engine="dask"``
+    submits to a Dask cluster at ``scheduler`` or a ``LocalCluster`` with ``jobs`` workers.
+    Results come back in input order, so the tables are identical whatever the engine.
+    """
+    jobs = jobs or default_jobs()
+    if engine == "dask":
+        yield from _map_dask(fn, items, jobs=jobs, scheduler=scheduler, progress=progress)
+        return
+    if engine != "local":
+        raise ValueError(f"engine must be 'local' or 'dask'; got {engine!r}")
+    if jobs == 1 or len(items) <= 1:
+        for item in items:
+            out = fn(item)
+            if progress is not None:
+                progress.update(1)
+            yield out
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # keep at most 2*jobs chunks in flight: memory stays bounded by the chunk size
+        pending = []
+        it = iter(items)
+        for item in it:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= 2 * jobs:
+                break
+        while pending:
+            fut = pending.pop(0)
+            out = fut.result()
+            if progress is not None:
+                progress.update(1)
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(fn, nxt))
+            yield out
+
+
+def _map_dask(fn, items, *, jobs, scheduler, progress):
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                               dashboard_address=None, host="127.0.0.1")
+        client = Client(cluster)
+    try:
+        window = max(2, 2 * jobs)
+        pending = []
+        it = iter(items)
+        for item in it:
+            pending.append(client.submit(fn, item, pure=False))
+            if len(pending) >= window:
+                break
+        while pending:
+            fut = pending.pop(0)
+            out = fut.result()
+            fut.release()
+            if progress is not None:
+                progress.update(1)
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(client.submit(fn, nxt, pure=False))
+            yield out
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,24 @@
+"""Word tokens with character offsets: the single definition of a "word" used for every count and rate."""
+from __future__ import annotations
+
+import re
+
+# A word is a run of letters/digits, with inner apostrophes, hyphens, periods or commas between
+# alphanumerics ("it's", "anti-terrorism", "U.S", "1,000", "6.5"). Punctuation is not a word.
+WORD_RE = re.compile(r"[^\W_](?:[\w]|['\u2019\-.,](?=[^\W_]))*", re.UNICODE)
+
+
+def word_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` offsets of the words of ``text[start:end]`` (offsets into ``text``)."""
+    end = len(text) if end is None else end
+    return [(m.start(), m.end()) for m in WORD_RE.finditer(text, start, end)]
+
+
+def count_words(text: str) -> int:
+    """Number of words in ``text`` (see ``WORD_RE``)."""
+    return sum(1 for _ in WORD_RE.finditer(text))
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as strings, in order."""
+    return WORD_RE.findall(text)

@@ -1,0 +1,230 @@
+"""Loading corpora: the example corpus, file corpora, page furniture and bad input."""
+import json
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import CorpusError, load_corpus, read_corpus
+from analysis.corpus import CorpusWarning
+
+MANIFEST_HEADER = "doc_id,file,outlet,event,title,published\n"
+
+# Every line of the seed files that is page furniture, by file, with the rule that removes it.
+EXPECTED_FURNITURE = {
+    "latimes": {2: "lead_caption"},
+    "castanet": {2: "photo_credit", 26: "comment_notice"},
+    "reuters": {2: "photo_caption", 40: "comment_notice"},
+    "commondreams": {1: "headline", 3: "photo_credit", 5: "headline", 23: "licence_footer"},
+    "cnn": {27: "related_headlines", 28: "related_headlines", 29: "related_headlines"},
+}
+
+
+def test_example_corpus_has_five_articles_from_five_outlets(articles):
+    assert len(articles) == 5
+    assert articles["outlet"].nunique() == 5
+    assert set(articles["outlet"]) == {"Los Angeles Times", "Castanet", "Reuters",
+                                       "Common Dreams", "CNN"}
+    assert list(articles.columns[:9]) == ["doc_id", "outlet", "event", "title", "published",
+                                          "source_path", "n_words", "n_sentences", "text"]
+    assert set(articles["event"]) == {"putin-orders-troops-back-2014-05-19"}
+    assert articles["published"].eq("2014-05-19").all()
+
+
+def test_furniture_removed_exactly_and_recorded(example_corpus):
+    removed = example_corpus.removed
+    got = {d: dict(zip(g["line"], g["rule"])) for d, g in removed.groupby("doc_id")}
+    assert got == EXPECTED_FURNITURE
+    text = dict(zip(example_corpus.articles["doc_id"], example_corpus.articles["text"]))
+    for row in removed.itertuples():
+        assert row.text not in text[row.doc_id], (row.doc_id, row.line)
+
+
+def test_every_body_line_of_every_seed_file_is_kept(example_corpus, example_path):
+    arts = example_corpus.articles.set_index("doc_id")
+    for doc_id, furniture in EXPECTED_FURNITURE.items():
+        raw = (example_path / arts.loc[doc_id, "source_path"]).read_text(encoding="utf-8")
+        body = [ln.strip() for i, ln in enumerate(raw.split("\n"), start=1)
+                if ln.strip() and i not in furniture]
+        assert arts.loc[doc_id, "text"] == "\n\n".join(body)
+
+
+def test_headline_found_in_text_becomes_title(articles):
+    titles = dict(zip(articles["doc_id"], articles["title"]))
+    assert titles["commondreams"] == "Putin Orders Troop Withdrawal from Ukraine Border"
+    text = dict(zip(articles["doc_id"], articles["text"]))
+    assert text["commondreams"].startswith("NATO says no evidence of movement")
+    assert "Tensions in the east" in text["cnn"]  # a section subhead is body, not furniture
+
+
+def test_counts(articles):
+    n = dict(zip(articles["doc_id"], articles["n_words"]))
+    assert n == {"castanet": 433, "cnn": 735, "commondreams": 354, "latimes": 584, "reuters": 638}
+    assert dict(zip(articles["doc_id"], articles["n_sentences"])) == {
+        "castanet": 17, "cnn": 37, "commondreams": 11, "latimes": 19, "reuters": 24}
+
+
+def _write(path: Path, text: str, encoding="utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def _corpus(tmp_path, rows, files):
+    for name, content in files.items():
+        _write(tmp_path / name, content)
+    _write(tmp_path / "manifest.csv", MANIFEST_HEADER + "".join(r + "\n" for r in rows))
+    return tmp_path
+
+
+BODY = "NATO said on Monday it had seen no sign of a withdrawal of Russian troops.\n"
+
+
+def test_missing_manifest(tmp_path):
+    _write(tmp_path / "a.txt", BODY)
+    with pytest.raises(CorpusError, match=r"no manifest\.csv in this folder \(article files seen: a\.txt\)"):
+        load_corpus(tmp_path)
+
+
+def test_manifest_row_pointing_at_missing_file(tmp_path):
+    _corpus(tmp_path, ["a,a.txt,X,e,,", "b,b.txt,Y,e,,"], {"a.txt": BODY})
+    with pytest.raises(CorpusError, match=r"manifest\.csv, line 3, field 'file': file 'b\.txt' not found"):
+        load_corpus(tmp_path)
+    res = read_corpus(tmp_path, lenient=True)
+    assert list(res.articles["doc_id"]) == ["a"]
+    assert res.skipped["record"].tolist() == ["3"]
+    assert "not found" in res.skipped["reason"][0]
+    assert res.n_records == len(res.articles) + len(res.skipped) == 2
+
+
+def test_manifest_path_escaping_the_corpus_folder(tmp_path):
+    corpus = tmp_path / "corpus"
+    _write(tmp_path / "secret.txt", BODY)
+    _corpus(corpus, ["a,../secret.txt,X,e,,"], {})
+    with pytest.raises(CorpusError, match=r"manifest\.csv, line 2, field 'file': file '\.\./secret\.txt' lies outside the corpus folder"):
+        load_corpus(corpus)
+
+
+def test_duplicate_doc_id(tmp_path):
+    _corpus(tmp_path, ["a,a.txt,X,e,,", "a,b.txt,Y,e,,"], {"a.txt": BODY, "b.txt": BODY})
+    with pytest.raises(CorpusError, match=r"line 3, field 'doc_id': duplicate doc_id 'a' \(first used on line 2\)"):
+        load_corpus(tmp_path)
+    res = read_corpus(tmp_path, lenient=True)
+    assert len(res.articles) == 1 and len(res.skipped) == 1
+
+
+def test_empty_text(tmp_path):
+    _corpus(tmp_path, ["a,a.txt,X,e,,", "b,b.txt,Y,e,,"], {"a.txt": BODY, "b.txt": "  \n\n"})
+    with pytest.raises(CorpusError, match=r"b\.txt: empty text"):
+        load_corpus(tmp_path)
+
+
+def test_binary_file(tmp_path):
+    _corpus(tmp_path, ["a,a.txt,X,e,,", "b,b.pdf,Y,e,,"], {"a.txt": BODY})
+    _write(tmp_path / "b.pdf", b"%PDF-1.4\x00\x01\x02binary")
+    with pytest.raises(CorpusError, match=r"b\.pdf: binary data \(NUL bytes\)"):
+        load_corpus(tmp_path)
+    res = read_corpus(tmp_path, lenient=True)
+    assert "manifest.csv line 3" in res.skipped["reason"][0]
+
+
+def test_cp1252_falls_back_with_warning_naming_the_file(tmp_path):
+    _corpus(tmp_path, ["a,a.txt,X,e,,"], {})
+    _write(tmp_path / "a.txt", "Kiev\u2019s \u201cpunitive operation\u201d, NATO said.", "cp1252")
+    with pytest.warns(CorpusWarning, match=r"a\.txt: not valid UTF-8 .*decoded as cp1252"):
+        arts = load_corpus(tmp_path)
+    assert arts["text"][0] == "Kiev\u2019s \u201cpunitive operation\u201d, NATO said."
+    assert arts["encoding"][0] == "cp1252"
+
+
+def test_jsonl_malformed_line(tmp_path):
+    good = json.dumps({"doc_id": "a", "outlet": "X", "text": BODY})
+    path = _write(tmp_path / "c.jsonl", good + "\n" + '{"doc_id": "b", "text": "truncat' + "\n")
+    with pytest.raises(CorpusError, match=r"c\.jsonl, line 2: malformed JSON"):
+        load_corpus(path)
+    res = read_corpus(path, lenient=True)
+    assert len(res.articles) == 1 and res.skipped["record"].tolist() == ["2"]
+
+
+def test_csv_with_quoted_embedded_newlines_loads(tmp_path):
+    path = _write(tmp_path / "c.csv", 'doc_id,outlet,text\na,X,"First paragraph.\n\nSecond, with comma."\n'
+                  'b,Y,"One line."\n')
+    arts = load_corpus(path)
+    assert arts["text"].tolist() == ["First paragraph.\n\nSecond, with comma.", "One line."]
+
+
+def test_csv_with_unquoted_embedded_newline(tmp_path):
+    path = _write(tmp_path / "c.csv", "doc_id,outlet,event,text\na,X,e,First line\nsecond line\nb,Y,e,ok.\n")
+    with pytest.raises(CorpusError, match=r"c\.csv, line 3: expected 4 fields .* found 1; a field containing a line break"):
+        load_corpus(path)
+    res = read_corpus(path, lenient=True)
+    assert res.n_records == 3 == len(res.articles) + len(res.skipped)
+
+
+def test_file_corpus_defaults_and_mediacloud_preset(tmp_path):
+    path = _write(tmp_path / "mc.csv", "stories_id,publish_date,title,url,media_name,text\n"
+                  f"101,2014-05-19 10:15:00,T1,http://x/1,Reuters,\"{BODY.strip()}\"\n"
+                  f"102,2014-05-20,T2,http://x/2,CNN,\"{BODY.strip()}\"\n")
+    arts = load_corpus(path, preset="mediacloud")
+    assert arts["doc_id"].tolist() == ["101", "102"]
+    assert arts["outlet"].tolist() == ["Reuters", "CNN"]
+    assert arts["published"].tolist() == ["2014-05-19T10:15:00", "2014-05-20"]
+    assert arts["event"].tolist() == ["unknown", "unknown"]
+    plain = _write(tmp_path / "p.csv", f"text\n\"{BODY.strip()}\"\n")
+    assert load_corpus(plain)["doc_id"].tolist() == ["1"]
+
+
+def test_missing_text_column_says_how_to_map(tmp_path):
+    path = _write(tmp_path / "c.csv", "id,body\n1,hello there.\n")
+    with pytest.raises(CorpusError, match=r"c\.csv, field 'text': no 'text' column \(columns: id, body\); map"):
+        load_corpus(path)
+    assert load_corpus(path, columns={"body": "text", "id": "doc_id"})["doc_id"].tolist() == ["1"]
+
+
+def test_parquet_corpus(tmp_path):
+    frame = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "event": ["e1", "e2"],
+                          "text": [BODY, "Rebels seized the building, witnesses said."]})
+    frame.to_parquet(tmp_path / "c.parquet")
+    arts = load_corpus(tmp_path / "c.parquet")
+    assert arts["event"].tolist() == ["e1", "e2"] and arts["n_words"].tolist() == [15, 6]
+
+
+def test_html_article_extracted_with_trafilatura(tmp_path):
+    html = ("<html><head><title>Putin orders troops back</title></head><body>"
+            "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
+            "<h1>Putin orders troops back</h1>"
+            "<p>Russian President Vladimir Putin on Monday ordered troops near the Ukrainian "
+            "border back to their bases, the Kremlin said in a statement.</p>"
+            "<p>NATO said it had seen no sign of a withdrawal of the estimated 40,000 troops.</p>"
+            "</article><footer>Copyright 2014 Example News. All rights reserved.</footer>"
+            "</body></html>")
+    _corpus(tmp_path, ["a,a.html,X,e,,"], {"a.html": html})
+    arts = load_corpus(tmp_path)
+    text = arts["text"][0]
+    assert "NATO said it had seen no sign of a withdrawal" in text
+    assert "Home" not in text and "All rights reserved" not in text
+    assert arts["title"][0] == "Putin orders troops back"
+
+
+def test_manifest_drop_and_keep_lines(tmp_path):
+    raw = "Photo: Agency\n\nFirst body paragraph of reasonable length here.\n\nSecond paragraph.\n"
+    (tmp_path / "a.txt").write_text(raw)
+    (tmp_path / "manifest.csv").write_text("doc_id,file,keep_lines,drop_lines\na,a.txt,1,5\n")
+    res = read_corpus(tmp_path)
+    assert res.articles["text"][0] == "Photo: Agency\n\nFirst body paragraph of reasonable length here."
+    assert res.removed[["line", "rule"]].values.tolist() == [[5, "manifest_drop_lines"]]
+
+
+def test_unparseable_date_names_field(tmp_path):
+    _corpus(tmp_path, ["a,a.txt,X,e,,19/5/2014?"], {"a.txt": BODY})
+    with pytest.raises(CorpusError, match=r"manifest\.csv, line 2, field 'published': 'published' value '19/5/2014\?' is not a date"):
+        load_corpus(tmp_path)
+
+
+def test_no_silent_drop_in_lenient_mode_many_problems(tmp_path):
+    rows = ["a,a.txt,X,e,,", "a,a.txt,X,e,,", "c,,X,e,,", "d,../x.txt,X,e,,", "e,e.txt,X,e,,"]
+    _corpus(tmp_path, rows, {"a.txt": BODY, "e.txt": ""})
+    res = read_corpus(tmp_path, lenient=True)
+    assert res.n_records == 5
+    assert len(res.articles) == 1 and len(res.skipped) == 4
