@@ -98,14 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "tables":
-            from .pipeline import run, write_tables
+            from .pipeline import run_to_dir
 
-            tables = run(args.corpus, **_run_options(args))
-            for path in write_tables(tables, args.out):
+            for path in run_to_dir(args.corpus, args.out, **_run_options(args)):
                 print(path)
-            skipped = len(tables["skipped"])
-            print(f"{len(tables['articles'])} articles loaded, {skipped} records skipped "
-                  f"(of {tables.n_records})", file=sys.stderr)
         elif args.command == "report":
             from .report import build_report
 

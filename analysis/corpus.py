@@ -229,6 +229,35 @@ def _html_to_text(html: str, path: Path) -> tuple[str, str]:
 def _assemble(rec: dict, *, doc_id: str, raw: str, source_path: str, source, line,
               furniture, encoding: str, removed_rows: list, problems: _Problems,
               defaults: dict) -> dict | None:
+    try:
+        return _assemble_checked(rec, doc_id=doc_id, raw=raw, source_path=source_path,
+                                 source=source, line=line, furniture=furniture, encoding=encoding,
+                                 removed_rows=removed_rows, problems=problems, defaults=defaults)
+    except CorpusError as exc:  # a bad field: stop (strict) or skip only this record (lenient)
+        problems.add(source, line, str(exc))
+        return None
+
+
+def _unpaired_surrogate(rec: dict) -> str | None:
+    """Name of the first text field holding an unpaired UTF-16 surrogate (cannot be UTF-8)."""
+    for key, value in rec.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return str(key)
+    return None
+
+
+def _assemble_checked(rec: dict, *, doc_id: str, raw: str, source_path: str, source, line,
+                      furniture, encoding: str, removed_rows: list, problems: _Problems,
+                      defaults: dict) -> dict | None:
+    bad = _unpaired_surrogate({**rec, "text": raw})
+    if bad:
+        raise CorpusError(problem(source, "contains an unpaired UTF-16 surrogate (an escape such "
+                                  "as \\ud83d: half of an emoji), which is not valid text",
+                                  line=line, field=bad, fix="repair the export (the full escape "
+                                  "pair is needed) or drop the broken character"))
     title = _clean(rec.get("title"))
     body, removed, title_found = split_furniture(
         _normalise_newlines(raw), title=title, rules=furniture,

@@ -1,32 +1,55 @@
 """The one pipeline: corpus -> every table of the contract (``python -m analysis tables``).
 
-``run()`` loads a corpus, runs the per-article steps (sentences, quotations and speakers,
-terminology, hedging, sentiment, readability) and then the cross-article steps per event
-(distinctive language, shared passages, coverage, outlet statistics). ``write_tables()`` writes
-the frames as CSV per ``shared/TABLES.md``.
+Per-article steps (each a pure function of a chunk of articles, see :data:`STEPS`):
+
+* ``text``: sentences, quotation spans with speakers, reported speech, attributions;
+* ``terms``: contested terminology with its voice;
+* ``hedges``: hedges, boosters, evidentials, reporting verbs with their voice; rates;
+* ``tone``: VADER sentiment per sentence, per article, actor sentiment;
+* ``readability``: textstat formulas per article.
+
+Cross-article steps run per event (:func:`analyze_event`): variant shares, distinctive language
+(keyness), shared passages, coverage, and outlet estimates with bootstrap intervals; then outlets
+are compared within events and pooled (:func:`analysis.compare.pooled_outlet_effects`).
+
+How chunks run (worker processes, Dask, cache) is :mod:`analysis.engine`'s business; the same
+functions run whatever the engine, so the tables are identical.
 """
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+import hashlib
+import heapq
+import io
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from . import engine
 from .corpus import read_corpus
+from .errors import KitError
+from .lexicon import lexicon_path
+from .tokens import WORD_RE, count_words
 
-#: The tables of the contract, in the order they are written, with their key columns.
+#: The tables the pipeline writes, in order, with their sort keys.
 TABLE_KEYS: dict[str, list[str]] = {
     "articles": ["doc_id"],
     "removed": ["doc_id", "line"],
-    "skipped": ["source", "record"],
+    "skipped": [],
     "sentences": ["doc_id", "sent_id"],
     "quotes": ["doc_id", "quote_id"],
     "attributions": ["doc_id", "start"],
     "terms": ["doc_id", "start"],
-    "term_shares": ["event", "outlet", "concept", "variant"],
     "hedges": ["doc_id", "start"],
     "actors": ["doc_id", "start"],
+    "term_shares": ["event", "outlet", "concept", "variant"],
     "actor_sentiment": ["event", "outlet", "actor"],
     "outlets": ["event", "outlet"],
     "outlet_effects": ["metric", "outlet"],
@@ -34,12 +57,15 @@ TABLE_KEYS: dict[str, list[str]] = {
     "shared": ["passage_id", "doc_id"],
     "coverage": ["event", "unit_id", "doc_id"],
 }
+PER_ARTICLE_TABLES = ("articles", "sentences", "quotes", "attributions", "terms", "hedges",
+                      "actors")
+PER_EVENT_TABLES = ("term_shares", "actor_sentiment", "outlets", "keyness", "shared", "coverage")
 
-#: Columns each contract table must have (from shared/TABLES.md); used for empty tables.
+#: Columns each contract table must have (``shared/TABLES.md``); used for empty tables.
 CONTRACT_COLUMNS: dict[str, list[str]] = {
     "articles": ["doc_id", "outlet", "event", "title", "published", "source_path", "n_words",
                  "n_sentences", "text"],
-    "removed": ["doc_id", "line", "rule"],
+    "removed": ["doc_id", "line", "rule", "text"],
     "skipped": ["source", "record", "reason"],
     "sentences": ["doc_id", "para_id", "sent_id", "start", "end", "text", "vader_compound",
                   "quote_share"],
@@ -54,6 +80,9 @@ CONTRACT_COLUMNS: dict[str, list[str]] = {
     "coverage": ["event", "unit_id", "doc_id", "sent_id", "present"],
 }
 
+HEDGE_CATEGORIES = ("hedge", "booster", "evidential", "reporting_neutral",
+                    "reporting_distancing", "reporting_endorsing")
+
 
 @dataclass
 class Settings:
@@ -63,9 +92,19 @@ class Settings:
     hedges: str = "hedges"
     actors: str = "actors_ukraine_2014"
     speaker_groups: str = "speaker_groups"
+    reporting_verbs: str = "reporting_verbs"
     furniture: str | None = "furniture"
     n_boot: int = 2000
     random_state: int = 0
+    chunk_size: int = 200
+
+    def lexicons(self) -> dict[str, str]:
+        """Lexicon role -> resolved file path, for provenance and cache keys."""
+        roles = {"terms": self.terms, "hedges": self.hedges, "actors": self.actors,
+                 "speaker_groups": self.speaker_groups, "reporting_verbs": self.reporting_verbs}
+        if self.furniture:
+            roles["furniture"] = self.furniture
+        return {role: str(lexicon_path(name)) for role, name in roles.items()}
 
 
 @dataclass
@@ -75,9 +114,13 @@ class Tables:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     n_records: int = 0
     warnings: list[str] = field(default_factory=list)
+    settings: Settings | None = None
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
+
+    def __setitem__(self, name: str, frame: pd.DataFrame) -> None:
+        self.frames[name] = frame
 
     def __contains__(self, name: str) -> bool:
         return name in self.frames
@@ -89,59 +132,613 @@ class Tables:
         return self.frames.items()
 
 
-def _empty(name: str) -> pd.DataFrame:
-    return pd.DataFrame(columns=CONTRACT_COLUMNS.get(name, TABLE_KEYS.get(name, [])))
+# ---------------------------------------------------------------------------------------------
+# per-article steps: (articles chunk, inputs from earlier steps, settings) -> frames
+
+def _step_text(arts, inputs, s: Settings) -> dict[str, pd.DataFrame]:
+    from . import quotes as quotes_mod
+    from . import segment, speakers, voice
+
+    sentences = segment.sentences(arts[["doc_id", "text"]])
+    quotes = speakers.attribute_speakers(arts, quotes_mod.find_quotes(arts),
+                                         groups=s.speaker_groups)
+    sentences["quote_share"] = quotes_mod.quote_share(sentences, quotes).to_numpy()
+    sentences["n_words"] = [count_words(t) for t in sentences["text"]]
+    reported = voice.reported_speech(arts, sentences, lexicon=s.reporting_verbs)
+    attributions = speakers.attributions(arts, sentences, groups=s.speaker_groups, quotes=quotes)
+    return {"sentences": sentences, "quotes": quotes, "reported": reported,
+            "attributions": attributions}
+
+
+def _step_terms(arts, inputs, s: Settings) -> dict[str, pd.DataFrame]:
+    from . import terms
+
+    found = terms.find_terms(arts, inputs["sentences"], inputs["quotes"], lexicon=s.terms,
+                             reported=inputs["reported"])
+    return {"terms": found}
+
+
+def _step_hedges(arts, inputs, s: Settings) -> dict[str, pd.DataFrame]:
+    from . import hedging, voice
+
+    sentences, quotes = inputs["sentences"], inputs["quotes"]
+    hedges = hedging.match_hedges(sentences, lexicon=s.hedges, reporting=s.reporting_verbs)
+    hedges["voice"] = voice.assign_voice(hedges, arts, sentences, quotes,
+                                         reported=inputs["reported"]).to_numpy()
+    per_sentence = sentences[["doc_id", "sent_id"]].copy()
+    per_sentence["uncertain"] = hedging.sentence_uncertainty(hedges, sentences).to_numpy()
+    for cat in HEDGE_CATEGORIES:
+        sub = hedges[hedges["category"] == cat]
+        counts = sub.groupby(["doc_id", "sent_id"]).size()
+        own = sub[sub["voice"] == "own"].groupby(["doc_id", "sent_id"]).size()
+        idx = pd.MultiIndex.from_frame(per_sentence[["doc_id", "sent_id"]])
+        per_sentence[f"n_{cat}"] = counts.reindex(idx, fill_value=0).to_numpy()
+        per_sentence[f"n_{cat}_own"] = own.reindex(idx, fill_value=0).to_numpy()
+    rates = hedging.hedge_rates(hedges, sentences, arts, quotes)
+    rates = rates.drop(columns=[c for c in ("n_words", "n_sentences") if c in rates])
+    return {"hedges": hedges, "sentence_hedges": per_sentence, "article_hedges": rates}
+
+
+def _step_tone(arts, inputs, s: Settings) -> dict[str, pd.DataFrame]:
+    from . import sentiment
+
+    sentences = inputs["sentences"]
+    sent = sentiment.sentence_sentiment(sentences, inputs["quotes"])
+    mentions = sentiment.actor_mentions(sentences, actors=s.actors)
+    per_article = sentiment.article_sentiment(sent, arts)
+    actor = sentiment.actor_sentiment(sent, mentions, actors=s.actors)
+    return {"sentence_tone": sent, "article_tone": per_article, "actors": mentions,
+            "article_actors": actor}
+
+
+def _step_readability(arts, inputs, s: Settings) -> dict[str, pd.DataFrame]:
+    from .readability import readability
+
+    return {"article_readability": readability(arts, inputs["sentences"])}
+
+
+#: name -> (function, lexicon roles it reads, steps whose outputs it needs)
+STEPS: dict[str, tuple] = {
+    "text": (_step_text, ("reporting_verbs", "speaker_groups"), ()),
+    "terms": (_step_terms, ("terms", "reporting_verbs"), ("text",)),
+    "hedges": (_step_hedges, ("hedges", "reporting_verbs"), ("text",)),
+    "tone": (_step_tone, ("actors",), ("text",)),
+    "readability": (_step_readability, (), ("text",)),
+}
+
+
+def kit_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def step_hashes(settings: Settings) -> dict[str, str]:
+    """Per step: SHA-256 of the kit version, the step name and the lexicon files it reads.
+
+    Changing a lexicon changes the hash (and so the cache keys) of exactly the steps that read
+    it, and of the steps that depend on those.
+    """
+    paths = settings.lexicons()
+    out: dict[str, str] = {}
+    for name, (_, roles, deps) in STEPS.items():
+        h = hashlib.sha256(f"{kit_version()}\0{name}".encode())
+        for role in roles:
+            h.update(Path(paths[role]).read_bytes())
+        for dep in deps:
+            h.update(out[dep].encode())
+        out[name] = h.hexdigest()
+    return out
+
+
+class ArticleFailure(KitError, RuntimeError):
+    """A per-article step raised an unexpected error (a bug or an input the kit cannot handle)."""
+
+
+def _run_step(fn, name: str, sub: pd.DataFrame, results: dict, settings: Settings,
+              failures: list[dict]) -> dict[str, pd.DataFrame]:
+    """Run one step on a chunk; if it fails, run it article by article and record the failures."""
+    def inputs_for(docs):
+        return {t: f[f["doc_id"].isin(docs)] for t, f in results.items()}
+
+    try:
+        return fn(sub, inputs_for(set(sub["doc_id"])), settings)
+    except Exception:
+        if len(sub) == 1:
+            raise
+    out: dict[str, list[pd.DataFrame]] = {}
+    for i in range(len(sub)):
+        one = sub.iloc[i:i + 1]
+        try:
+            part = fn(one, inputs_for({one["doc_id"].iloc[0]}), settings)
+        except Exception as exc:  # noqa: BLE001 - recorded, never silently dropped
+            failures.append({"source": str(one["source_path"].iloc[0]) if "source_path" in one
+                             else "", "record": str(one["doc_id"].iloc[0]),
+                             "reason": f"analysis step '{name}' failed for doc_id "
+                             f"'{one['doc_id'].iloc[0]}': {type(exc).__name__}: {exc}"})
+            continue
+        for t, f in part.items():
+            out.setdefault(t, []).append(f)
+    return {t: pd.concat(fs, ignore_index=True) for t, fs in out.items()}
+
+
+def analyze_chunk(task) -> dict[str, pd.DataFrame]:
+    """Run every per-article step on one chunk, reusing cached results where keys match.
+
+    ``task`` is ``(articles_chunk, settings, cache_root_or_None, step_hashes, lenient)``; a tuple
+    so that it pickles to worker processes and Dask workers alike. An article whose step raises
+    is dropped from every table and listed in ``_failures`` (lenient) or raises
+    :class:`ArticleFailure` naming it (strict); the other articles' results are kept.
+    """
+    arts, settings, cache_root, hashes, lenient = task
+    cache = engine.ArticleCache(cache_root) if cache_root else None
+    results: dict[str, pd.DataFrame] = {}
+    failures: list[dict] = []
+    for name, (fn, _, deps) in STEPS.items():
+        keys = {d: engine.article_key(d, t, hashes[name]) for d, t in zip(arts["doc_id"], arts["text"])}
+        todo = cache.missing(name, keys.values()) if cache else list(keys.values())
+        todo_set = set(todo)
+        done_docs = [d for d, k in keys.items() if k not in todo_set]
+        parts: dict[str, list[pd.DataFrame]] = {}
+        if done_docs:
+            for table in _step_tables(cache, name):
+                frame = cache.read(name, table, [keys[d] for d in done_docs])
+                parts.setdefault(table, []).append(frame.drop(columns=[engine.KEY], errors="ignore"))
+        if todo:
+            sub = arts[arts["doc_id"].map(keys).isin(todo_set)]
+            try:
+                out = _run_step(fn, name, sub, results, settings, failures)
+            except Exception as exc:
+                doc = sub["doc_id"].iloc[0]
+                raise ArticleFailure(f"analysis step '{name}' failed for doc_id '{doc}': "
+                                     f"{type(exc).__name__}: {exc} (run with lenient=True / "
+                                     "--lenient to skip such articles and list them in "
+                                     "skipped.csv)") from exc
+            if failures and not lenient:
+                raise ArticleFailure(failures[0]["reason"] + " (run with lenient=True / --lenient "
+                                     "to skip such articles and list them in skipped.csv)")
+            for table, frame in out.items():
+                parts.setdefault(table, []).append(frame)
+            if cache and out:
+                computed = [keys[d] for d in sub["doc_id"] if d not in {f["record"] for f in failures}]
+                cache.write(name, {t: f.assign(**{engine.KEY: f["doc_id"].map(keys)})
+                                   for t, f in out.items()}, computed)
+        failed = {f["record"] for f in failures}
+        if failed:  # a failed article leaves every table, and later steps skip it
+            arts = arts[~arts["doc_id"].isin(failed)]
+            results = {t: f[~f["doc_id"].isin(failed)] for t, f in results.items()}
+        for table, frames in parts.items():
+            frames = [f[~f["doc_id"].isin(failed)] if "doc_id" in f else f
+                      for f in frames if len(f.columns)]
+            results[table] = _sort(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
+                                   ["doc_id"] + [c for c in ("sent_id", "quote_id", "start", "actor")
+                                                 if frames and c in frames[0].columns])
+    results["_failures"] = pd.DataFrame(failures, columns=["source", "record", "reason"])
+    return results
+
+
+def _step_tables(cache, step: str) -> list[str]:
+    folder = cache.root / step
+    names = {p.name.split(".")[1] for p in folder.glob("*.parquet")} - {"keys"}
+    return sorted(names)
+
+
+def _sort(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    keys = [k for k in keys if k in frame.columns]
+    if keys and len(frame):
+        frame = frame.sort_values(keys, kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def assemble_articles(arts: pd.DataFrame, r: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Merge a chunk's step outputs into the contract's per-article tables."""
+    sentences = r["sentences"]
+    for extra in ("sentence_tone", "sentence_hedges"):
+        if extra in r and len(r[extra]):
+            sentences = sentences.merge(r[extra], on=["doc_id", "sent_id"], how="left")
+    quotes = r["quotes"]
+    articles = arts.copy()
+    articles["n_sentences"] = articles["doc_id"].map(
+        sentences.groupby("doc_id").size()).fillna(0).astype("int64")
+    articles = articles.merge(_quote_stats(articles, quotes, sentences), on="doc_id", how="left")
+    for extra in ("article_readability", "article_tone", "article_hedges"):
+        if extra in r and len(r[extra]):
+            add = r[extra].drop(columns=[c for c in r[extra].columns
+                                         if c != "doc_id" and c in articles.columns])
+            articles = articles.merge(add, on="doc_id", how="left")
+    terms = r.get("terms", pd.DataFrame(columns=CONTRACT_COLUMNS["terms"]))
+    for voice_name in ("own", "quoted", "scare", "attributed"):
+        n = terms[terms["voice"] == voice_name].groupby("doc_id").size() if len(terms) else {}
+        articles[f"terms_n_{voice_name}"] = articles["doc_id"].map(n).fillna(0).astype("int64")
+    return {"articles": articles, "sentences": sentences, "quotes": quotes,
+            "attributions": r.get("attributions", pd.DataFrame()), "terms": terms,
+            "hedges": r.get("hedges", pd.DataFrame()), "actors": r.get("actors", pd.DataFrame()),
+            "article_actors": r.get("article_actors", pd.DataFrame())}
+
+
+def _quote_stats(articles: pd.DataFrame, quotes: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """Per article: quotations, quoted words, share of words inside speech quotations, first group."""
+    rows = []
+    speech = quotes[(quotes["kind"] == "speech") & (quotes["depth"] == 0)] if len(quotes) else quotes
+    by_doc = {d: g for d, g in speech.groupby("doc_id")} if len(speech) else {}
+    for doc_id, text, n_words in zip(articles["doc_id"], articles["text"], articles["n_words"]):
+        g = by_doc.get(doc_id)
+        if g is None or not len(g):
+            rows.append({"doc_id": doc_id, "quotes_n_speech": 0, "quotes_n_words": 0,
+                         "quotes_word_share": 0.0, "quotes_n_speakers": 0,
+                         "quotes_first_group": ""})
+            continue
+        words = sum(count_words(text[s:e]) for s, e in zip(g["start"], g["end"]))
+        first = g.sort_values("start")["speaker_group"].iloc[0]
+        speakers = g["speaker"].replace("", np.nan).dropna().nunique()
+        rows.append({"doc_id": doc_id, "quotes_n_speech": len(g), "quotes_n_words": words,
+                     "quotes_word_share": words / n_words if n_words else 0.0,
+                     "quotes_n_speakers": int(speakers), "quotes_first_group": first or ""})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# cross-article steps, per event
+
+def sentence_metrics(sentences: pd.DataFrame, quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """Per sentence the numerators and denominators of the outlet estimates."""
+    m = sentences[["doc_id", "sent_id", "n_words"]].copy()
+    for col in ("vader_compound", "vader_compound_own", "vader_compound_quoted", "uncertain",
+                "quote_share"):
+        if col in sentences:
+            m[col] = sentences[col].astype("float64")
+    if "vader_compound" in sentences:
+        m["is_positive"] = (sentences["vader_compound"] >= 0.05).astype("float64")
+        m["is_negative"] = (sentences["vader_compound"] <= -0.05).astype("float64")
+    for cat in HEDGE_CATEGORIES:
+        for suffix in ("", "_own"):
+            col = f"n_{cat}{suffix}"
+            if col in sentences:
+                m[col] = sentences[col].fillna(0).astype("float64")
+    m["n_quoted_words"] = 0.0
+    groups = sorted(set(quotes["speaker_group"].replace("", "unattributed"))) if len(quotes) else []
+    for g in groups:
+        m[f"n_quoted_words_{g}"] = 0.0
+    if len(quotes):
+        texts = dict(zip(articles["doc_id"], articles["text"]))
+        speech = quotes[(quotes["kind"] == "speech") & (quotes["depth"] == 0)]
+        pos = {(d, sid): i for i, (d, sid) in enumerate(zip(m["doc_id"], m["sent_id"]))}
+        sents_by_doc = {d: g[["sent_id", "start", "end"]].to_numpy()
+                        for d, g in sentences.groupby("doc_id")}
+        col_idx = {c: m.columns.get_loc(c) for c in m.columns}
+        values = m.to_numpy(dtype=object)
+        for d, qs, qe, grp in zip(speech["doc_id"], speech["start"], speech["end"],
+                                  speech["speaker_group"]):
+            grp = grp or "unattributed"
+            text = texts[d]
+            for sid, ss, se in sents_by_doc.get(d, []):
+                lo, hi = max(ss, qs), min(se, qe)
+                if lo < hi:
+                    n = count_words(text[lo:hi])
+                    i = pos[(d, sid)]
+                    values[i, col_idx["n_quoted_words"]] += n
+                    values[i, col_idx[f"n_quoted_words_{grp}"]] += n
+        m = pd.DataFrame(values, columns=m.columns).astype(
+            {c: "float64" for c in m.columns if c not in ("doc_id",)})
+        m["sent_id"] = m["sent_id"].astype("int64")
+    return m
+
+
+def outlet_metric_specs(metrics: pd.DataFrame) -> dict:
+    """The outlet-level estimates (name -> statistic), for the columns present."""
+    from .compare import Mean, Ratio
+
+    spec = {"mean_sentence_length": Mean("n_words")}
+    for col, name in (("vader_compound", "vader_compound_mean"),
+                      ("vader_compound_own", "vader_compound_own_mean"),
+                      ("vader_compound_quoted", "vader_compound_quoted_mean"),
+                      ("is_positive", "share_positive_sentences"),
+                      ("is_negative", "share_negative_sentences"),
+                      ("uncertain", "share_uncertain_sentences")):
+        if col in metrics:
+            spec[name] = Mean(col)
+    for cat in HEDGE_CATEGORIES:
+        if f"n_{cat}" in metrics:
+            spec[f"{cat}_per_1k_words"] = Ratio(f"n_{cat}", "n_words", 1000)
+            spec[f"{cat}_own_per_1k_words"] = Ratio(f"n_{cat}_own", "n_words", 1000)
+    spec["quoted_word_share"] = Ratio("n_quoted_words", "n_words")
+    for col in sorted(c for c in metrics.columns if c.startswith("n_quoted_words_")):
+        group = col[len("n_quoted_words_"):]
+        spec[f"source_share_{group}"] = Ratio(col, "n_quoted_words")
+    return spec
+
+
+def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
+                  settings: Settings) -> dict[str, pd.DataFrame]:
+    """Cross-article tables for the articles of one event (or several, each handled apart)."""
+    from . import terms
+    from .compare import outlet_estimates
+    from .coverage import coverage
+    from .keyness import keyness
+    from .shared import shared_passages
+
+    out: dict[str, pd.DataFrame] = {}
+    sentences, quotes = tables["sentences"], tables["quotes"]
+    lexicon = terms.load_terms(settings.terms)
+    out["term_shares"] = terms.variant_shares(tables["terms"], articles, lexicon=lexicon)
+    out["keyness"] = keyness(articles) if articles["outlet"].nunique() > 1 else None
+    out["shared"] = shared_passages(articles, sentences, quotes)
+    out["coverage"] = coverage(articles, sentences)
+    metrics = sentence_metrics(sentences, quotes, articles)
+    est = outlet_estimates(metrics, articles, outlet_metric_specs(metrics),
+                                   n_boot=settings.n_boot, random_state=settings.random_state)
+    out["outlets"] = est.merge(_outlet_descriptives(articles), on=["event", "outlet"], how="left")
+    actors = tables.get("article_actors")
+    if actors is not None and len(actors):
+        out["actor_sentiment"] = _actor_by_outlet(actors, articles)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _outlet_descriptives(articles: pd.DataFrame) -> pd.DataFrame:
+    """Per outlet and event: descriptive figures that are exact properties of the texts."""
+    cols = [c for c in articles.columns if c.startswith("read_") and c not in
+            ("read_smog_valid", "read_n_sentences", "read_n_words")]
+    agg = articles.groupby(["event", "outlet"], sort=True)
+    out = agg.agg(n_words=("n_words", "sum"), n_sentences=("n_sentences", "sum"))
+    out = out.rename(columns={"n_words": "words_total", "n_sentences": "sentences_total"})
+    for c in cols:
+        out[c] = agg[c].mean()
+    if "quotes_first_group" in articles:
+        out["first_speaker_group"] = agg["quotes_first_group"].agg(
+            lambda s: s.value_counts().sort_index().idxmax() if len(s) else "")
+    for v in ("own", "quoted", "scare", "attributed"):
+        if f"terms_n_{v}" in articles:
+            out[f"terms_n_{v}"] = agg[f"terms_n_{v}"].sum()
+    return out.reset_index()
+
+
+def _actor_by_outlet(actors: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    a = actors.merge(articles[["doc_id", "event", "outlet"]], on="doc_id")
+    a = a.assign(_sum=a["actor_mean_compound"].fillna(0) * a["actor_n_sentences"])
+    g = a.groupby(["event", "outlet", "actor"], sort=True)
+    out = g.agg(n_sentences=("actor_n_sentences", "sum"), n_mentions=("actor_n_mentions", "sum"),
+                _sum=("_sum", "sum")).reset_index()
+    out["mean_compound"] = np.where(out["n_sentences"] > 0,
+                                    out["_sum"] / out["n_sentences"].where(out["n_sentences"] > 0, 1),
+                                    np.nan)
+    return out.drop(columns="_sum")
+
+
+# ---------------------------------------------------------------------------------------------
+# sinks: where finished rows go (memory for the API, CSV files for the CLI)
+
+class MemorySink:
+    """Collect frames in memory; :meth:`finish` returns them concatenated and sorted."""
+
+    def __init__(self):
+        self.parts: dict[str, list[pd.DataFrame]] = {}
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        if frame is not None and len(frame.columns):
+            self.parts.setdefault(name, []).append(frame)
+
+    def finish(self) -> dict[str, pd.DataFrame]:
+        out = {}
+        for name, frames in self.parts.items():
+            frames = [f for f in frames if len(f)] or frames[:1]
+            out[name] = _sort(pd.concat(frames, ignore_index=True), TABLE_KEYS.get(name, []))
+        return out
+
+
+class CsvSink:
+    """Write frames as sorted CSV runs, then merge the runs into one sorted CSV per table.
+
+    Memory stays bounded: a run is written as soon as a group of events is finished, and the
+    final k-way merge streams rows from the runs.
+    """
+
+    def __init__(self, out_dir):
+        self.out = Path(out_dir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=".runs-", dir=self.out))
+        self.runs: dict[str, list[Path]] = {}
+        self.columns: dict[str, list[str]] = {}
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        if frame is None or not len(frame.columns):
+            return
+        cols = self.columns.setdefault(name, list(frame.columns))
+        for c in frame.columns:
+            if c not in cols:
+                cols.append(c)
+        if not len(frame):
+            return
+        path = self.tmp / f"{name}.{len(self.runs.get(name, [])):06d}.csv"
+        _to_csv(_sort(frame, TABLE_KEYS.get(name, [])), path)
+        self.runs.setdefault(name, []).append(path)
+
+    def finish(self) -> list[Path]:
+        written = []
+        for name in self.columns:
+            path = self.out / f"{name}.csv"
+            _merge_runs(self.runs.get(name, []), self.columns[name], TABLE_KEYS.get(name, []), path)
+            written.append(path)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return written
+
+
+def _to_csv(frame: pd.DataFrame, path) -> None:
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
+                 quoting=csv.QUOTE_MINIMAL)  # pandas writes shortest round-trip floats
+
+
+def _merge_runs(runs: list[Path], columns: list[str], keys: list[str], path: Path) -> None:
+    int_keys = {"sent_id", "quote_id", "start", "line", "unit_id", "passage_id", "record"}
+
+    def rows(run: Path):
+        with open(run, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            for row in reader:
+                key = tuple((0, int(row[k]), "") if k in int_keys and row[k].lstrip("-").isdigit()
+                            else (1, 0, row[k]) for k in keys)
+                yield key, [row.get(c, "") for c in columns]
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(columns)
+        for _, values in heapq.merge(*(rows(r) for r in runs), key=lambda kv: kv[0]):
+            writer.writerow(values)
+
+
+# ---------------------------------------------------------------------------------------------
+# the entry points
+
+def _event_groups(articles: pd.DataFrame, max_articles: int):
+    """Consecutive groups of whole events (sorted), about ``max_articles`` articles each."""
+    group, size = [], 0
+    for event, n in articles.groupby("event", sort=True).size().items():
+        group.append(event)
+        size += n
+        if size >= max_articles:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, cache,
+             progress, lenient=False) -> None:
+    articles = loaded.articles.sort_values(["event", "doc_id"], kind="stable").reset_index(drop=True)
+    sink.add("removed", loaded.removed)
+    sink.add("skipped", loaded.skipped)
+    hashes = step_hashes(settings)
+    cache_root = str(cache) if cache else None
+    groups = list(_event_groups(articles, max(settings.chunk_size * 10, 1000)))
+    sizes = [int(articles["event"].isin(g).sum()) for g in groups]
+    bar = _progress(progress, sum(-(-n // settings.chunk_size) for n in sizes))
+    passage_offset, effects_in = 0, []
+    # events are processed in groups so memory depends on the group, not on the corpus
+    for events in groups:
+        arts = articles[articles["event"].isin(events)]
+        tasks = [(chunk, settings, cache_root, hashes, lenient)
+                 for chunk in engine.chunks(arts, settings.chunk_size)]
+        parts = []
+        for t, r in zip(tasks, engine.map_chunks(analyze_chunk, tasks, jobs=jobs, engine=engine_name,
+                                                 scheduler=scheduler, progress=bar)):
+            failed = r.pop("_failures")
+            if len(failed):
+                sink.add("skipped", failed)
+            parts.append(assemble_articles(t[0][~t[0]["doc_id"].isin(failed["record"])], r))
+        group = {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True)
+                 for name in parts[0]} if parts else {}
+        group_articles = group.get("articles", arts)
+        for name in PER_ARTICLE_TABLES:
+            sink.add(name, group.get(name))
+        for event in events:
+            ev_docs = set(group_articles.loc[group_articles["event"] == event, "doc_id"])
+            ev_tables = {k: v[v["doc_id"].isin(ev_docs)] if "doc_id" in v.columns else v
+                         for k, v in group.items()}
+            ev_articles = ev_tables["articles"]
+            out = analyze_event(ev_articles, ev_tables, settings)
+            if "shared" in out and len(out["shared"]):
+                out["shared"] = out["shared"].assign(passage_id=out["shared"]["passage_id"] + passage_offset)
+                passage_offset = int(out["shared"]["passage_id"].max())
+            for name in PER_EVENT_TABLES:
+                sink.add(name, out.get(name))
+            effects_in.append(out["outlets"])
+    if bar is not None:
+        bar.close()
+    sink.add("outlet_effects", _pooled(effects_in, settings))
+
+
+def _pooled(outlet_frames: list[pd.DataFrame], settings: Settings) -> pd.DataFrame:
+    from .compare import pooled_outlet_effects
+
+    cols = ["outlet", "metric", "effect", "effect_lo", "effect_hi", "n_events"]
+    frames = [f for f in outlet_frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    est = pd.concat(frames, ignore_index=True)
+    if est["event"].nunique() < 2:
+        return pd.DataFrame(columns=cols)
+    metrics = [c[:-3] for c in est.columns if c.endswith("_lo") and f"{c[:-3]}_hi" in est]
+    with warnings.catch_warnings():
+        # a metric undefined for every outlet of an event (e.g. no quotations) pools to NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return pooled_outlet_effects(est, metrics, n_boot=settings.n_boot,
+                                     random_state=settings.random_state)
+
+
+def _progress(enabled: bool, total_chunks: int):
+    """A progress bar over chunks on stderr (tqdm), or None."""
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total_chunks, unit="chunk", desc="analysing articles", leave=False)
 
 
 def run(corpus, *, settings: Settings | None = None, lenient: bool = False,
         columns: dict[str, str] | None = None, preset: str | None = None,
-        progress: bool = False, jobs: int | None = None, engine: str = "local",
+        progress: bool = False, jobs: int | None = 1, engine: str = "local",
         scheduler: str | None = None, cache=None) -> Tables:
-    """Run the whole analysis on a corpus and return every table.
+    """Run the whole analysis on a corpus and return every table as a dataframe.
 
     Parameters
     ----------
     corpus : str or Path
         Corpus directory with ``manifest.csv`` or a CSV/JSONL/Parquet file.
     settings : Settings, optional
-        Lexicons and statistics settings.
+        Lexicons, bootstrap settings, chunk size.
     lenient, columns, preset
         Passed to :func:`analysis.read_corpus`.
+    progress : bool
+        Show a progress bar on stderr.
+    jobs : int or None
+        Worker processes (``None``: all cores; 1: in this process).
+    engine : {"local", "dask"}
+        Where chunks run; ``scheduler`` is the Dask scheduler address (default: LocalCluster).
+    cache : path, optional
+        On-disk cache of per-article results (see :mod:`analysis.engine`).
 
     Returns
     -------
     Tables
+        ``articles, removed, skipped, sentences, quotes, attributions, terms, hedges, actors,
+        term_shares, actor_sentiment, outlets, outlet_effects, keyness, shared, coverage``.
     """
     settings = settings or Settings()
     loaded = read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
                          furniture=settings.furniture, count_sentences=False)
-    frames = {"articles": loaded.articles, "removed": loaded.removed, "skipped": loaded.skipped}
-    per_article = analyze_articles(loaded.articles, settings)
-    frames.update(per_article)
-    frames["articles"] = per_article.pop("articles_enriched", frames["articles"])
-    frames.update(analyze_events(frames, settings))
-    for name in CONTRACT_COLUMNS:
-        frames.setdefault(name, _empty(name))
-    return Tables(frames, loaded.n_records, loaded.warnings)
+    sink = MemorySink()
+    if len(loaded.articles):
+        _process(loaded, settings, sink, jobs=jobs, engine_name=engine, scheduler=scheduler,
+                 cache=cache, progress=progress, lenient=lenient)
+    else:
+        sink.add("removed", loaded.removed)
+        sink.add("skipped", loaded.skipped)
+    frames = sink.finish()
+    frames.setdefault("articles", loaded.articles)
+    for name in TABLE_KEYS:
+        frames.setdefault(name, pd.DataFrame(columns=CONTRACT_COLUMNS.get(name, TABLE_KEYS[name])))
+    ordered = {name: frames[name] for name in TABLE_KEYS}
+    return Tables(ordered, loaded.n_records, loaded.warnings, settings)
 
 
-def analyze_articles(articles: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
-    """Per-article steps: every output row depends on one article only."""
-    from . import segment
-
-    out: dict[str, pd.DataFrame] = {}
-    sentences = segment.sentences(articles[["doc_id", "text"]])
-    arts = articles.copy()
-    arts["n_sentences"] = arts["doc_id"].map(sentences.groupby("doc_id").size()).fillna(0).astype("int64")
-    out["sentences"] = sentences
-    out["articles_enriched"] = arts
-    return out
-
-
-def analyze_events(frames: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
-    """Cross-article steps, run per event."""
-    return {}
-
+def run_to_dir(corpus, out_dir, *, settings: Settings | None = None, lenient: bool = False,
+               columns=None, preset=None, progress: bool = False, jobs: int | None = None,
+               engine: str = "local", scheduler: str | None = None, cache=None) -> list[Path]:
+    """Like :func:`run` but stream every table to ``<out_dir>/<table>.csv`` (bounded memory)."""
+    settings = settings or Settings()
+    loaded = read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
+                         furniture=settings.furniture, count_sentences=False)
+    sink = CsvSink(out_dir)
+    for name in TABLE_KEYS:  # every table gets its header even when empty
+        sink.add(name, pd.DataFrame(columns=CONTRACT_COLUMNS.get(name, TABLE_KEYS[name])))
+    if len(loaded.articles):
+        _process(loaded, settings, sink, jobs=jobs, engine_name=engine, scheduler=scheduler,
+                 cache=cache, progress=progress, lenient=lenient)
+    else:
+        sink.add("skipped", loaded.skipped)
+        sink.add("removed", loaded.removed)
+    paths = sink.finish()
+    order = {n: i for i, n in enumerate(TABLE_KEYS)}
+    return sorted(paths, key=lambda p: order.get(p.stem, 99))
 
 
 def write_tables(tables: Tables, out_dir) -> list[Path]:
@@ -152,13 +749,8 @@ def write_tables(tables: Tables, out_dir) -> list[Path]:
     for name in TABLE_KEYS:
         if name not in tables:
             continue
-        frame = tables[name]
-        keys = [k for k in TABLE_KEYS[name] if k in frame.columns]
-        if keys and len(frame):
-            frame = frame.sort_values(keys, kind="stable")
         path = out / f"{name}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
-                     quoting=csv.QUOTE_MINIMAL)  # pandas writes shortest round-trip floats
+        _to_csv(_sort(tables[name], TABLE_KEYS[name]), path)
         written.append(path)
     return written
 
@@ -166,15 +758,19 @@ def write_tables(tables: Tables, out_dir) -> list[Path]:
 def read_tables(folder) -> Tables:
     """Read tables written by :func:`write_tables` back into a :class:`Tables` (fast re-use).
 
-    ``doc_id`` and other id-like text columns stay strings; ``text`` keeps its exact characters.
+    Id-like and text columns stay strings; ``text`` keeps its exact characters.
     """
     folder = Path(folder)
     frames = {}
+    text_cols = {"doc_id", "record", "source", "text", "title", "outlet", "event", "speaker",
+                 "speaker_group", "cue", "surface", "term", "unit_label", "published"}
     for name in TABLE_KEYS:
         path = folder / f"{name}.csv"
         if path.exists():
-            frames[name] = pd.read_csv(path, dtype={"doc_id": str, "record": str, "source": str,
-                                                    "text": str, "title": str, "outlet": str,
-                                                    "event": str, "speaker": str, "cue": str},
+            header = pd.read_csv(path, nrows=0).columns
+            frames[name] = pd.read_csv(path, dtype={c: str for c in header if c in text_cols},
                                        keep_default_na=False, na_values=[""], encoding="utf-8")
+            for c in frames[name].columns:
+                if c in text_cols:
+                    frames[name][c] = frames[name][c].fillna("")
     return Tables(frames)

@@ -1,0 +1,750 @@
+"""Coverage and omissions: which article of an event reports which piece of information.
+
+An *information unit* is a group of sentences, from one or more articles of the same event, that
+report the same fact. The idea is the summarisation-evaluation "summary content unit" of the
+Pyramid method (Nenkova & Passonneau 2004) and the "nuggets" of TREC question answering
+(Voorhees 2003): a fact counts once however it is worded, and its weight is how many sources
+carry it. Pyramid SCUs are marked by hand and can be smaller than a sentence; here units are
+whole sentences grouped automatically, so a sentence carrying two facts lands in the unit of
+its main fact only (see ``Notes``).
+
+Method (per event, never across events):
+
+1. **Anchors.** Each sentence (``analysis.tokens`` words) yields three kinds of anchors:
+   *numbers* (digits with thousands separators removed, "6.5 million" -> 6500000, "15%", dates
+   "May 11", spelled cardinals "two".."twenty" and ordinals "second".."twentieth"; a number
+   joined to a word by a hyphen is a measure of its own, so "24-hour" does not match "24
+   servicemen" nor "12-point" "12 people"), *names* (capitalised words whose
+   lower-case form never occurs in the event's text, so sentence-initial "Tensions" is a content
+   word and "Putin" a name; a capitalised run such as "NATO Secretary General Anders Fogh Rasmussen" is keyed by its last
+   name word only, so it matches "Rasmussen" and a formal name with titles does not outweigh
+   the fact reported; a run whose initials form an
+   all-capitals word of the event, "North Atlantic Treaty Organization", also yields that acronym,
+   "NATO"; demonyms are folded into the place, "Russian" -> "Russia", and spelling variants of
+   a name of six letters or more are merged by fuzzy match, "Yanukovich" = "Yanukovych"), and
+   *content words* (lower-case, stop words removed, light suffix stripping).
+2. **Weights.** anchor weight = kind weight (number 3, name 2, content 1) x IDF within the event,
+   ``idf = ln((1 + N) / (1 + df)) + 1`` with ``df`` the number of the event's articles that
+   contain the anchor; a sentence is the binary vector of its anchors' weights.
+3. **Clustering.** Single-pass leader clustering as in topic detection and tracking (Allan et
+   al. 1998): sentences are visited in ``doc_id, sent_id`` order; each joins the unit whose
+   centroid (sum of member vectors) it matches best by cosine, if that cosine is at least
+   ``min_score``, and otherwise starts a unit. One refinement pass then moves every sentence to
+   the unit whose centroid *without it* it matches best (a k-means step), or makes it a
+   singleton. Comparing with centroids, not with single sentences, keeps chains of pairwise
+   overlaps from merging everything. Candidate units are found through an inverted index on each
+   sentence's ``top_anchors`` heaviest anchors (blocking), so the work grows with the number of
+   sentences times the number of units sharing a rare anchor, not with the square of the number
+   of sentences.
+4. **Presence.** An article includes a unit when one of its sentences is in it; a unit formed by
+   one article's sentences only is information only that article reports.
+
+Notes
+-----
+Known limits: paraphrase without shared anchors is missed ("on May 7" vs "two weeks ago";
+"toppled" vs "fled"); a sentence belongs to one unit only; numbers are matched by value, not by
+what they count ("24 hours" vs "24 servicemen" share an anchor and rely on the rest of the
+sentence to stay apart).
+
+References
+----------
+Nenkova, A., & Passonneau, R. (2004). Evaluating content selection in summarization: The
+Pyramid method. HLT-NAACL.
+Voorhees, E. M. (2003). Overview of the TREC 2003 question answering track. TREC.
+Allan, J., Papka, R., & Lavrenko, V. (1998). On-line new event detection and tracking. SIGIR.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+
+from .tokens import word_spans
+
+__all__ = ["coverage", "coverage_matrix", "omissions", "sentence_anchors", "COVERAGE_COLUMNS"]
+
+#: Columns of :func:`coverage`, in order (the first five are the tables contract).
+COVERAGE_COLUMNS = [
+    "event", "unit_id", "doc_id", "sent_id", "present", "outlet", "sent_ids", "score", "secondary",
+    "unit_label", "anchors", "n_articles_present", "n_outlets_present", "only_outlet",
+]
+
+KIND_WEIGHTS = {"number": 3.0, "name": 2.0, "count": 2.0, "content": 1.0}
+
+# A general English stop list (function words) plus news-reporting filler that every article
+# repeats ("said", "told"); kept here rather than in lexicons/ because it is not a research
+# instrument but a tokenisation detail.
+STOPWORDS = frozenset("""
+a about above across after afterwards again against ago all almost alone along already also
+although always am among amongst an and another any anyone anything anyway are around as at be
+became because become becomes been before being below beside besides between beyond both but by
+can cannot could did do does doing done down during each either else enough even ever every
+everyone everything few for former formerly from further had has have having he hence her here
+hers herself him himself his how however i if in indeed into is it it's its itself just last
+latter least less many may me meanwhile might mine more moreover most mostly much must my myself
+neither never nevertheless next no nobody none nor not nothing now of off often on once one only
+onto or other others otherwise our ours ourselves out over own per perhaps quite rather really
+same several she should since so some somehow someone something sometime sometimes somewhere
+still such than that the their theirs them themselves then there thereby therefore these they
+this those though through throughout thus to together too toward towards under until up upon us
+very via was we well were what whatever when whenever where whereas whether which while who
+whoever whole whom whose why will with within without would yet you your yours yourself
+yourselves didn't don't doesn't isn't wasn't weren't won't wouldn't haven't hasn't hadn't can't
+couldn't shouldn't we've we'd we'll they've they're they'd you're i'm i've he's she's that's
+there's what's let's mr mrs ms
+said say says saying told tell tells according added adding asked statement
+""".split())
+
+MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_CARDINALS = ("two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+              "fifteen sixteen seventeen eighteen nineteen twenty").split()
+_ORDINALS = ("second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+             "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
+             "twentieth").split()
+NUMBER_WORDS = {w: str(i) for i, w in enumerate(_CARDINALS, 2)}  # weighed as names, not digits
+NUMBER_WORDS.update({w: f"{i}th" for i, w in enumerate(_ORDINALS, 2)})
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+TIME_UNITS = frozenset({"second", "minut", "hour", "day", "week", "month", "year", "decad"})
+# bound prefixes split off at the hyphen ("anti-terrorism", "pro-Russian", "self-declared")
+_PREFIXES = frozenset({"anti", "pro", "non", "self", "semi", "multi", "post", "pre", "ex",
+                       "co", "de", "re", "un", "vice", "neo", "counter"})
+_RUN_JOINERS = frozenset({"of", "the", "for", "de", "von", "van", "al", "bin"})
+_APOS = "'\u2019"
+
+
+def _stem(w: str) -> str:
+    """Light suffix stripping (Harman's S-stemmer plus -ed/-ing and a final -e)."""
+    if len(w) > 4 and w.endswith("ies") and not w.endswith(("eies", "aies")):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("es") and not w.endswith(("aes", "ees", "oes")) and w[-3] in "sxz":
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("us", "ss", "is")):
+        w = w[:-1]
+    for suf in ("ing", "ed"):
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            w = w[:-len(suf)]
+            if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]
+            break
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def _strip_possessive(w: str) -> str:
+    for suf in ("'s", "\u2019s"):
+        if w.endswith(suf) and len(w) > 2:
+            return w[:-2]
+    return w.rstrip(_APOS)
+
+
+def _fmt_number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(round(x, 6))
+
+
+def _tokens(text: str):
+    """Split words at hyphens (``1,000-mile`` -> ``1,000`` + ``mile``); keep offsets."""
+    out = []
+    for s, e in word_spans(text):
+        w = text[s:e]
+        if "-" in w and not re.fullmatch(r"[\d.,]+(?:-[^\W\d_]+)?", w):
+            pos = s
+            for part in w.split("-"):
+                if part:
+                    out.append((pos, pos + len(part), part))
+                pos += len(part) + 1
+        else:
+            out.append((s, e, w))
+    return out
+
+
+def _raw_anchors(text: str, lower_vocab: set, caps: set):
+    """Anchors of one sentence before name canonicalisation: list of (key, kind, surface)."""
+    toks = _tokens(text)
+    out = []
+    skip = set()
+    # capitalised runs (adjacent tokens separated by a single space or a hyphen)
+    n = len(toks)
+    i = 0
+    cap_role = {}
+    while i < n:
+        s, e, w = toks[i]
+        if w[0].isupper() and not w[0].isdigit():
+            j = i
+            run = [i]
+            while j + 1 < n:
+                gap = text[toks[j][1]:toks[j + 1][0]]
+                nxt = toks[j + 1][2]
+                if gap not in (" ", "-"):
+                    break
+                if nxt[0].isupper() and not nxt[0].isdigit():
+                    run.append(j + 1)
+                    j += 1
+                elif nxt.lower() in _RUN_JOINERS and j + 2 < n and toks[j + 2][2][0].isupper() \
+                        and text[toks[j + 1][1]:toks[j + 2][0]] == " ":
+                    j += 1
+                else:
+                    break
+            while run and _strip_possessive(toks[run[0]][2].lower()) in STOPWORDS:
+                run = run[1:]          # "The United States": the article is no part of the name
+            names = [k for k in run if _is_name(toks[k][2], lower_vocab)]
+            initials = "".join(toks[k][2][0] for k in run).lower()
+            if len(run) >= 2 and initials in caps:
+                # "European Union" is the same anchor as "EU", and only that
+                out.append(("@" + initials, "name", " ".join(toks[k][2] for k in run)))
+                for k in run:
+                    cap_role[k] = "part"
+            elif names:
+                # the last name word stands for the whole run; titles and first names before
+                # it ("NATO Secretary General Anders Fogh") are dropped
+                cap_role[names[-1]] = "head"
+                for k in run:
+                    if k < names[-1]:
+                        cap_role[k] = "part"
+            i = j + 1
+        else:
+            i += 1
+    for i, (s, e, w) in enumerate(toks):
+        if i in skip:
+            continue
+        lw = w.lower().replace("\u2019", "'")
+        if any(ch.isdigit() for ch in w):
+            unit = ""
+            if "-" in w:
+                # "1,000-mile", "24-hour", "12-point": a measure, not a count of something
+                w, unit = w.split("-", 1)
+                unit = "-" + _stem(unit.lower())
+            num = w.replace(",", "")
+            try:
+                val = float(num)
+            except ValueError:
+                out.append(("#" + lw, "number", w))
+                continue
+            surface = w
+            if i + 1 < n and toks[i + 1][2].lower() in _SCALES:
+                val *= _SCALES[toks[i + 1][2].lower()]
+                surface = f"{w} {toks[i + 1][2]}"
+                skip.add(i + 1)
+            key = _fmt_number(val)
+            if unit:
+                out.append(("#" + key + unit, "number", text[s:e]))
+                continue
+            after = text[e:e + 2].lstrip()
+            if after.startswith("%") or (i + 1 < n and toks[i + 1][2].lower() in ("percent", "pct")):
+                key += "%"
+                surface += "%"
+            if i + 1 < n and _stem(toks[i + 1][2].lower()) in TIME_UNITS:
+                # "24 hours", "two weeks": a duration is its own anchor ("24 servicemen" is not)
+                key += "-" + _stem(toks[i + 1][2].lower())
+                surface = f"{surface} {toks[i + 1][2]}"
+                skip.add(i + 1)
+            elif i > 0 and toks[i - 1][2].lower() in MONTHS and toks[i - 1][2][0].isupper() \
+                    and val.is_integer() and 1 <= val <= 31:
+                key = f"{toks[i - 1][2].lower()} {int(val)}"
+                surface = f"{toks[i - 1][2]} {w}"
+            out.append(("#" + key, "number", surface))
+            continue
+        base = _strip_possessive(lw)
+        if base in NUMBER_WORDS:
+            key = "#" + NUMBER_WORDS[base]
+            if i + 1 < n and _stem(toks[i + 1][2].lower()) in TIME_UNITS:
+                key += "-" + _stem(toks[i + 1][2].lower())
+                skip.add(i + 1)
+            out.append((key, "count", w))
+            continue
+        if base in _PREFIXES:
+            continue
+        if base in _SCALES or base in STOPWORDS or len(base) < 3:
+            continue
+        if base in MONTHS and i + 1 < n and re.fullmatch(r"\d{1,2}", toks[i + 1][2]):
+            continue  # the date anchor is made at the number
+        role = cap_role.get(i)
+        if role == "head":
+            out.append(("@" + base.replace(".", ""), "name", _strip_possessive(w)))
+        elif role == "part":
+            continue  # "Anders Fogh" in "Anders Fogh Rasmussen": the last word stands for the name
+        else:
+            out.append((_stem(base.replace(".", "")), "content", _strip_possessive(w)))
+    return out
+
+
+def _is_name(w: str, lower_vocab: set) -> bool:
+    base = _strip_possessive(w.lower().replace("\u2019", "'"))
+    if base in STOPWORDS or base in MONTHS or base in WEEKDAYS or base in NUMBER_WORDS:
+        return False
+    if w.isupper() and len(w) > 1:
+        return True
+    return base not in lower_vocab
+
+
+def _canonical_names(keys: Counter) -> dict:
+    """Map name keys to a canonical key: demonyms to places, then fuzzy spelling variants."""
+    names = {k[1:] for k in keys if k.startswith("@")}
+    mapping = {}
+    for k in names:
+        for stem, adds in ((k[:-3], ("", "e", "a")) if k.endswith("ian") else (None, ()),
+                           (k[:-2], ("", "e", "a")) if k.endswith("an") else (None, ()),
+                           (k[:-1], ("",)) if k.endswith("n") else (None, ())):
+            if stem is None or len(stem) < 3:
+                continue
+            hit = next((stem + a for a in adds if stem + a in names and stem + a != k), None)
+            if hit:
+                mapping[k] = hit
+                break
+    # spelling variants (transliteration): same first letter, >= 6 letters, ratio >= 85
+    long_names = sorted((k for k in names if len(k) >= 6 and k not in mapping),
+                        key=lambda k: (-keys.get("@" + k, 0), k))
+    by_letter = defaultdict(list)
+    for k in long_names:
+        by_letter[k[0]].append(k)
+    for group in by_letter.values():
+        canon: list[str] = []
+        for k in group:
+            hit = next((c for c in canon if abs(len(c) - len(k)) <= 2 and fuzz.ratio(c, k) >= 85), None)
+            if hit:
+                mapping[k] = hit
+            else:
+                canon.append(k)
+    return {"@" + k: "@" + v for k, v in mapping.items()}
+
+
+def sentence_anchors(articles: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """Anchors of every sentence (the features :func:`coverage` aligns on).
+
+    Returns
+    -------
+    DataFrame
+        One row per (sentence, anchor), sorted by ``event, doc_id, sent_id, anchor``: ``event,
+        doc_id, sent_id, anchor`` (normalised key: ``#`` number, ``@`` name, else a stemmed
+        content word), ``kind`` (``number``, ``name``, ``content``), ``surface`` (as written),
+        ``weight`` (kind weight x IDF within the event).
+    """
+    feats = _features(_prepare(articles), _prep_sentences(sentences))
+    rows = []
+    for event, (sent_df, vecs, surfaces, kinds) in feats.items():
+        for (doc, sid), vec in zip(zip(sent_df["doc_id"], sent_df["sent_id"]), vecs):
+            for a, w in vec.items():
+                rows.append((event, doc, int(sid), a, kinds[a], surfaces[a], w))
+    out = pd.DataFrame(rows, columns=["event", "doc_id", "sent_id", "anchor", "kind", "surface", "weight"])
+    return out.sort_values(["event", "doc_id", "sent_id", "anchor"]).reset_index(drop=True)
+
+
+def _prepare(articles: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in ("doc_id", "text") if c not in articles.columns]
+    if missing:
+        raise ValueError(f"articles: missing column(s) {', '.join(missing)}; found "
+                         f"{', '.join(map(str, articles.columns))}")
+    a = articles.copy()
+    a["doc_id"] = a["doc_id"].astype(str)
+    a["event"] = a["event"].fillna("unknown").astype(str) if "event" in a else "unknown"
+    a["outlet"] = a["outlet"].fillna("unknown").astype(str) if "outlet" in a else "unknown"
+    return a.sort_values(["event", "doc_id"]).reset_index(drop=True)
+
+
+def _prep_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in ("doc_id", "sent_id", "text") if c not in sentences.columns]
+    if missing:
+        raise ValueError(f"sentences: missing column(s) {', '.join(missing)}; found "
+                         f"{', '.join(map(str, sentences.columns))}")
+    s = sentences[["doc_id", "sent_id", "text"]].copy()
+    s["doc_id"] = s["doc_id"].astype(str)
+    return s.sort_values(["doc_id", "sent_id"]).reset_index(drop=True)
+
+
+def _features(arts: pd.DataFrame, sents: pd.DataFrame) -> dict:
+    """Per event: (sentences of the event, weight vectors, anchor surfaces, anchor kinds)."""
+    out = {}
+    sent_by_doc = {d: g for d, g in sents.groupby("doc_id", sort=False)}
+    word_re = re.compile(r"[^\W\d_][\w'\u2019]*")
+    for event, ev in arts.groupby("event", sort=True):
+        docs = ev["doc_id"].tolist()
+        lower_vocab, caps = set(), set()
+        for t in ev["text"]:
+            for w in word_re.findall(t):
+                for part in w.split("-"):
+                    if part and part[0].islower():
+                        lower_vocab.add(_strip_possessive(part.replace("\u2019", "'")))
+            for w in re.findall(r"\b[A-Z](?:\.?[A-Z])+\b\.?", t):
+                caps.add(w.replace(".", "").lower())
+        parts = [sent_by_doc[d] for d in docs if d in sent_by_doc]
+        sent_df = (pd.concat(parts) if parts else sents.iloc[:0]).reset_index(drop=True)
+        raw = [_raw_anchors(t, lower_vocab, caps) for t in sent_df["text"]]
+        key_count = Counter(k for r in raw for k, _, _ in r)
+        canon = _canonical_names(key_count)
+        surfaces_count: dict[str, Counter] = defaultdict(Counter)
+        kinds = {}
+        sets = []
+        for r in raw:
+            d = {}
+            for k, kind, surf in r:
+                k = canon.get(k, k)
+                d[k] = kind
+                kinds[k] = kind
+                surfaces_count[k][surf] += 1
+            sets.append(d)
+        # IDF over the event's sentences: "Putin" is in a third of them and tells little about
+        # which fact a sentence reports; "40,000" is in three and tells a lot.
+        df = Counter(k for s in sets for k in s)
+        n = len(sets)
+        idf = {k: math.log((1 + n) / (1 + c)) for k, c in df.items()}
+        vecs = [{k: KIND_WEIGHTS[kind] * idf[k] for k, kind in s.items()} for s in sets]
+        surfaces = {k: c.most_common(1)[0][0] for k, c in surfaces_count.items()}
+        out[event] = (sent_df, vecs, surfaces, kinds)
+    return out
+
+
+def _cos_sum(vec: dict, cen: dict, cnorm2: float, vnorm2: float, minus: dict | None = None) -> float:
+    """Cosine of ``vec`` with ``cen`` (or ``cen - minus``)."""
+    if minus is None:
+        dot = sum(w * cen.get(a, 0.0) for a, w in vec.items())
+        n2 = cnorm2
+    else:
+        dot = sum(w * (cen.get(a, 0.0) - minus.get(a, 0.0)) for a, w in vec.items())
+        n2 = cnorm2 - 2 * sum(w * cen.get(a, 0.0) for a, w in minus.items()) + \
+            sum(w * w for w in minus.values())
+    if n2 <= 1e-12 or vnorm2 <= 0:
+        return 0.0
+    return dot / math.sqrt(n2 * vnorm2)
+
+
+class _Clusters:
+    """Unit centroids (sums of member vectors), kept per article so that a sentence can be
+    compared with the *other* articles' part of a unit, plus an inverted index for blocking."""
+
+    def __init__(self, min_shared: int = 1):
+        self.min_shared = min_shared
+        self.cen: list[dict] = []
+        self.norm2: list[float] = []
+        self.parts: list[dict] = []          # cid -> {doc_id: summed vector}
+        self.index: dict[str, set] = defaultdict(set)
+
+    def new(self, vec, doc, keys):
+        cid = len(self.cen)
+        self.cen.append({})
+        self.norm2.append(0.0)
+        self.parts.append({})
+        self.add(cid, vec, doc, keys)
+        return cid
+
+    def add(self, cid, vec, doc, keys):
+        c = self.cen[cid]
+        self.norm2[cid] += 2 * sum(w * c.get(a, 0.0) for a, w in vec.items()) + \
+            sum(w * w for w in vec.values())
+        part = self.parts[cid].setdefault(doc, {})
+        for a, w in vec.items():
+            c[a] = c.get(a, 0.0) + w
+            part[a] = part.get(a, 0.0) + w
+        for a in keys:
+            self.index[a].add(cid)
+
+    def remove(self, cid, vec, doc):
+        c = self.cen[cid]
+        # |c - v|^2 = |c|^2 - 2 c.v + |v|^2
+        self.norm2[cid] += -2 * sum(w * c.get(a, 0.0) for a, w in vec.items()) + \
+            sum(w * w for w in vec.values())
+        for a, w in vec.items():
+            c[a] -= w
+        part = self.parts[cid][doc]
+        for a, w in vec.items():
+            part[a] -= w
+        if all(abs(w) < 1e-9 for w in part.values()):
+            del self.parts[cid][doc]
+        if not self.parts[cid]:
+            self.cen[cid], self.norm2[cid] = {}, 0.0
+
+    def candidates(self, keys, limit=None):
+        """Units sharing one of ``keys``; with ``limit``, the ``limit`` units sharing most."""
+        hits = Counter()
+        for a in keys:
+            hits.update(self.index.get(a, ()))
+        if limit is not None and len(hits) > limit:
+            return sorted(sorted(hits, key=lambda c: (-hits[c], c))[:limit])
+        return sorted(hits)
+
+    def score(self, cid, vec, n2, doc, own=None):
+        """Cosine of ``vec`` with the unit's sentences from other articles (``None`` if there are
+        none) and with its sentences from article ``doc`` other than ``own`` (``None`` if none)."""
+        parts = self.parts[cid]
+        other = None
+        if any(d != doc for d in parts):
+            cen, mine = self.cen[cid], parts.get(doc, {})
+            shared = sum(1 for a in vec if cen.get(a, 0.0) - mine.get(a, 0.0) > 1e-9)
+            if shared >= self.min_shared:
+                other = _cos_sum(vec, cen, self.norm2[cid], n2, minus=mine or None)
+            else:
+                other = 0.0
+        same = None
+        part = parts.get(doc)
+        if part is not None:
+            p2 = sum(w * w for w in part.values())
+            if own is not None:
+                rest = {a: w - own.get(a, 0.0) for a, w in part.items()}
+                p2 = sum(w * w for w in rest.values())
+                part = rest
+            if p2 > 1e-12:
+                same = _cos_sum(vec, part, p2, n2)
+        return other, same
+
+
+def _cluster(vecs: list[dict], docs: list[str], min_score: float, same_score: float,
+             secondary_score: float, top_anchors: int, max_candidates: int, min_shared: int):
+    """Leader clustering plus one refinement pass; returns (labels, secondary, final units)."""
+    tops = [sorted(v, key=lambda a: (-v[a], a))[:top_anchors] for v in vecs]
+    norms = [sum(w * w for w in v.values()) for v in vecs]
+
+    def ok(other, same):
+        # join on the other articles' sentences; a unit that already has a sentence of the same
+        # article also needs a close match with it (an article rarely states a fact twice, but
+        # its neighbouring sentences share names and topic)
+        if other is None:
+            return same is not None and same >= same_score, same or 0.0
+        return other >= min_score and (same is None or same >= same_score), other
+
+    def best_of(cl, i):
+        best, best_s = -1, 0.0
+        for cid in cl.candidates(tops[i], max_candidates):
+            good, s = ok(*cl.score(cid, vecs[i], norms[i], docs[i]))
+            if good and s > best_s:
+                best, best_s = cid, s
+        return best
+
+    cl = _Clusters(min_shared)
+    lab1 = []   # first pass: leader clustering in doc_id, sent_id order
+    for i in range(len(vecs)):
+        b = best_of(cl, i)
+        if b < 0:
+            b = cl.new(vecs[i], docs[i], tops[i])
+        else:
+            cl.add(b, vecs[i], docs[i], tops[i])
+        lab1.append(b)
+    # refinement (a sequential k-means step): take each sentence out of its unit and put it
+    # where it now fits best, or in a new unit of its own
+    labels = list(lab1)
+    for i in range(len(vecs)):
+        cl.remove(labels[i], vecs[i], docs[i])
+        b = best_of(cl, i)
+        if b < 0 and cl.parts[labels[i]]:
+            labels[i] = cl.new(vecs[i], docs[i], tops[i])
+        else:
+            b = labels[i] if b < 0 else b        # an emptied unit is reused as the singleton
+            cl.add(b, vecs[i], docs[i], tops[i])
+            labels[i] = b
+    # final units and secondary presence (a sentence matching another unit's other articles)
+    fin = _Clusters(min_shared)
+    remap = {}
+    for i, lab in enumerate(labels):
+        if lab not in remap:
+            remap[lab] = fin.new(vecs[i], docs[i], tops[i])
+        else:
+            fin.add(remap[lab], vecs[i], docs[i], tops[i])
+    labels = [remap[l] for l in labels]
+    secondary = defaultdict(list)           # unit -> sentence indices
+    for i in range(len(vecs)):
+        for cid in fin.candidates(tops[i], max_candidates):
+            if cid == labels[i]:
+                continue
+            other, _ = fin.score(cid, vecs[i], norms[i], docs[i])
+            if other is not None and other >= secondary_score and docs[i] not in fin.parts[cid]:
+                secondary[cid].append(i)
+    return labels, secondary, fin
+
+
+def coverage(articles: pd.DataFrame, sentences: pd.DataFrame, min_score: float = 0.3, *,
+             same_article_score: float = 0.5, secondary_score: float = 0.45,
+             min_shared: int = 2, top_anchors: int = 8, max_candidates: int = 50,
+             label_chars: int = 100) -> pd.DataFrame:
+    """Align information units across the articles of each event and record who reports each.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``doc_id, text`` (``event``, ``outlet`` used when present).
+    sentences : DataFrame
+        ``doc_id, sent_id, text`` (``analysis.segment.sentences``).
+    min_score : float
+        Minimum cosine between a sentence and a unit's centroid for the sentence to join the
+        unit (0-1; higher gives more, smaller units).
+    top_anchors : int
+        Number of a sentence's heaviest anchors used for blocking (candidate lookup).
+    label_chars : int
+        Maximum length of ``unit_label``.
+
+    Returns
+    -------
+    DataFrame
+        One row per (unit, article of the unit's event), sorted by ``event, unit_id, doc_id``:
+        ``event``, ``unit_id`` (1-based within the event, in order of first appearance by
+        ``doc_id, sent_id``), ``doc_id``, ``sent_id`` (the article's first sentence in the unit,
+        ``<NA>`` when absent), ``present``, ``outlet``, ``sent_ids`` (all the article's
+        sentences in the unit, ``;``-separated), ``score`` (cosine between the article's best
+        sentence and the centroid of the other articles' sentences of the unit; ``NaN`` when
+        absent or no other article has the unit), ``unit_label`` (the most central sentence,
+        shortened), ``anchors`` (anchors shared by two or more of the unit's articles, heaviest
+        first; for one-article units its heaviest anchors), ``n_articles_present``,
+        ``n_outlets_present``, ``only_outlet`` (the outlet when only one outlet reports the
+        unit, else empty).
+
+    References
+    ----------
+    Nenkova, A., & Passonneau, R. (2004). Evaluating content selection in summarization: The
+    Pyramid method. HLT-NAACL.
+    Allan, J., Papka, R., & Lavrenko, V. (1998). On-line new event detection and tracking. SIGIR.
+    """
+    if not 0 < min_score <= 1:
+        raise ValueError(f"coverage: min_score must be in (0, 1]; got {min_score}")
+    arts = _prepare(articles)
+    feats = _features(arts, _prep_sentences(sentences))
+    outlet_of = dict(zip(arts["doc_id"], arts["outlet"]))
+    rows = []
+    for event, (sent_df, vecs, surfaces, kinds) in feats.items():
+        ev_docs = arts.loc[arts["event"] == event, "doc_id"].tolist()
+        docs = sent_df["doc_id"].tolist()
+        sids = [int(x) for x in sent_df["sent_id"]]
+        texts = sent_df["text"].tolist()
+        labels, secondary, fin = _cluster(vecs, docs, min_score, same_article_score,
+                                            secondary_score, top_anchors, max_candidates,
+                                            min_shared)
+        norms = [sum(w * w for w in v.values()) for v in vecs]
+        members = defaultdict(list)
+        for i, lab in enumerate(labels):
+            members[lab].append(i)
+        # unit order: first appearance (sentences are sorted by doc_id, sent_id)
+        order = sorted(members, key=lambda lab: members[lab][0])
+        for uid, lab in enumerate(order, 1):
+            mem = members[lab]
+            cen, cn2 = fin.cen[lab], fin.norm2[lab]
+            # label: the member closest to the rest of the unit (leave-one-out centroid), so a
+            # long sentence that merely contains every anchor does not win
+            central = max(mem, key=lambda i: (_cos_sum(vecs[i], cen, cn2, norms[i],
+                                                       minus=vecs[i] if len(mem) > 1 else None), -i))
+            label = _shorten(texts[central], label_chars)
+            by_doc = defaultdict(list)
+            for i in sorted(mem + secondary.get(lab, [])):
+                by_doc[docs[i]].append(i)
+            doc_sets = [set().union(*(vecs[i].keys() for i in idx)) for idx in by_doc.values()]
+            cnt = Counter(a for s in doc_sets for a in s)
+            if len(by_doc) > 1:
+                shared = [a for a, c in cnt.items() if c >= 2]
+                shared.sort(key=lambda a: (-cnt[a], -cen.get(a, 0.0), a))
+                anchors = shared[:6]
+            else:
+                anchors = sorted(cen, key=lambda a: (-cen[a], a))[:4]
+            anchor_text = "; ".join(surfaces[a] for a in anchors)
+            present_outlets = sorted({outlet_of[d] for d in by_doc})
+            only = present_outlets[0] if len(present_outlets) == 1 else ""
+            for d in ev_docs:
+                idx = by_doc.get(d)
+                if idx:
+                    score = float("nan")
+                    if any(x != d for x in fin.parts[lab]):
+                        score = max(fin.score(lab, vecs[i], norms[i], d)[0] for i in idx)
+                    rows.append((event, uid, d, sids[idx[0]], True, outlet_of[d],
+                                 ";".join(str(sids[i]) for i in idx), score,
+                                 not any(labels[i] == lab for i in idx), label, anchor_text,
+                                 len(by_doc), len(present_outlets), only))
+                else:
+                    rows.append((event, uid, d, pd.NA, False, outlet_of[d], "", float("nan"), False,
+                                 label, anchor_text, len(by_doc), len(present_outlets), only))
+    out = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+    out["unit_id"] = out["unit_id"].astype("int64")
+    out["sent_id"] = out["sent_id"].astype("Int64")
+    out["present"] = out["present"].astype(bool)
+    out["secondary"] = out["secondary"].astype(bool)
+    out["score"] = out["score"].astype(float)
+    for c in ("n_articles_present", "n_outlets_present"):
+        out[c] = out[c].astype("int64")
+    return out.sort_values(["event", "unit_id", "doc_id"]).reset_index(drop=True)
+
+
+def _shorten(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= n:
+        return text
+    cut = text[:n].rsplit(" ", 1)[0]
+    return cut + " \u2026"
+
+
+def coverage_matrix(coverage: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Unit x outlet presence table for display.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit, sorted by ``event, unit_id``: ``event, unit_id, unit_label,
+        n_articles_present`` and one boolean column per outlet (sorted by name): does any
+        article of that outlet include the unit (``<NA>`` for outlets without articles in the
+        unit's event). ``articles`` is accepted for the outlet list when ``coverage`` lacks an
+        ``outlet`` column.
+    """
+    cov = _with_outlet(coverage, articles)
+    base = (cov.groupby(["event", "unit_id"], sort=True)
+            .agg(unit_label=("unit_label", "first"), n_articles_present=("n_articles_present", "first"))
+            .reset_index())
+    pres = cov.groupby(["event", "unit_id", "outlet"])["present"].any().unstack("outlet")
+    pres = pres.reindex(columns=sorted(pres.columns))
+    pres = pres.astype("boolean").reset_index()
+    out = base.merge(pres, on=["event", "unit_id"], how="left")
+    return out.sort_values(["event", "unit_id"]).reset_index(drop=True)
+
+
+def _with_outlet(coverage: pd.DataFrame, articles: pd.DataFrame | None) -> pd.DataFrame:
+    cov = coverage.copy()
+    if "outlet" not in cov.columns:
+        if articles is None:
+            raise ValueError("coverage has no 'outlet' column; pass articles (doc_id, outlet)")
+        cov["doc_id"] = cov["doc_id"].astype(str)
+        a = articles[["doc_id", "outlet"]].copy()
+        a["doc_id"] = a["doc_id"].astype(str)
+        cov = cov.merge(a, on="doc_id", how="left")
+    return cov
+
+
+def omissions(coverage: pd.DataFrame, articles: pd.DataFrame | None = None,
+              min_share: float = 0.5) -> pd.DataFrame:
+    """Units most outlets report but one leaves out, and units only one outlet reports.
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        Output of :func:`coverage`.
+    articles : DataFrame, optional
+        ``doc_id, outlet`` when ``coverage`` lacks ``outlet``.
+    min_share : float
+        A unit is "reported by most outlets" when more than this share of the event's outlets
+        include it.
+
+    Returns
+    -------
+    DataFrame
+        One row per (unit, outlet) finding, sorted by ``event, finding, unit_id, outlet``:
+        ``event, unit_id, outlet, finding`` (``omitted``: the outlet lacks a unit that more than
+        ``min_share`` of the event's outlets report; ``exclusive``: the outlet is the only one
+        to report the unit), ``n_outlets_present``, ``n_outlets_event``, ``unit_label``,
+        ``anchors``. Events with a single outlet give no rows.
+    """
+    cov = _with_outlet(coverage, articles)
+    rows = []
+    for event, ev in cov.groupby("event", sort=True):
+        outlets = sorted(ev["outlet"].unique())
+        n_ev = len(outlets)
+        if n_ev < 2:
+            continue
+        for uid, u in ev.groupby("unit_id", sort=True):
+            pres = u.groupby("outlet")["present"].any()
+            have = sorted(pres[pres].index)
+            label, anchors = u["unit_label"].iloc[0], u["anchors"].iloc[0] if "anchors" in u else ""
+            if len(have) == 1:
+                rows.append((event, uid, have[0], "exclusive", 1, n_ev, label, anchors))
+            elif len(have) > min_share * n_ev and len(have) < n_ev:
+                for o in outlets:
+                    if o not in have:
+                        rows.append((event, uid, o, "omitted", len(have), n_ev, label, anchors))
+    out = pd.DataFrame(rows, columns=["event", "unit_id", "outlet", "finding", "n_outlets_present",
+                                      "n_outlets_event", "unit_label", "anchors"])
+    return out.sort_values(["event", "finding", "unit_id", "outlet"]).reset_index(drop=True)

@@ -1,0 +1,508 @@
+"""Shared passages: quotations and sentences that several outlets of one event carry (near-)verbatim.
+
+The method is the seed-and-verify design of text-reuse detection (Smith, Cordell & Mullen 2015,
+"Computational methods for uncovering reprinted texts in antebellum newspapers"; Clough et al.
+2002, METER corpus of journalistic text reuse):
+
+1. **Units.** Each article contributes its quotations (``quotes`` rows, spans without the marks)
+   and the narrative stretches of its sentences (a sentence minus any quotation inside it, split
+   at the quotation) with at least ``min_words`` words (``analysis.tokens`` words).
+2. **Blocking.** Words are lower-cased (curly apostrophes straightened); each unit is indexed by
+   its word ``shingle_size``-grams in an inverted index built per event. Only units that share a
+   shingle are ever compared, so the cost grows with the number of copies of each passage, not with
+   the square of the number of articles.
+3. **Verification and alignment.** A candidate pair is checked with the longest common
+   subsequence of the two word sequences (``rapidfuzz``); survivors are aligned with
+   ``difflib.SequenceMatcher`` on words, keeping matching runs of at least ``min_run`` words.
+   ``similarity`` = aligned words / words of the *shorter* version, so a trimmed quotation that
+   keeps its words in order scores 1.0 against the full one.
+4. **Passages.** Leader ("star") clustering per event: units are visited longest first; a unit
+   not yet placed becomes a passage's *reference* version and takes every unit of another article
+   that aligns with it at ``similarity >= min_similarity`` with at least ``min_words`` aligned
+   words; a unit already taken by an earlier (longer) reference moves only if it aligns strictly
+   better with the new one. Members are compared with their reference, not with each other, so
+   chains of partial overlaps cannot merge unrelated text. Passages whose articles come from fewer
+   than two outlets are dropped (``outlet_repeat`` marks an outlet with several articles in a
+   passage, e.g. story updates).
+
+Wire copy (``wire_copy``, one value per passage): at least two outlets carry the passage as
+*narrative* (not inside quotation marks) with at least 12 aligned words and ``similarity >= 0.8``;
+when one of the passage's articles is credited to a wire agency (non-empty
+``articles.wire_agency``) the similarity floor drops to ``min_similarity``, because outlets edit
+the wire copy they run. A shared quotation never counts (outlets quote the same news conference
+independently), nor does a short formula ("X told a news conference in Brussels").
+"""
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.distance import LCSseq
+
+from .tokens import word_spans
+
+__all__ = ["shared_passages", "shared_summary", "SHARED_COLUMNS"]
+
+#: Columns of :func:`shared_passages`, in order (the first six are the tables contract).
+SHARED_COLUMNS = [
+    "passage_id", "doc_id", "start", "end", "text", "similarity",
+    "event", "outlet", "kind", "passage_kind", "is_reference", "n_words", "n_aligned",
+    "kept_start", "kept_end", "kept", "trimmed_before", "trimmed_after", "omitted", "added",
+    "n_outlets", "n_docs", "outlet_repeat", "sent_id", "quote_id", "wire_agency", "wire_copy",
+]
+
+WIRE_MIN_SIMILARITY = 0.8
+WIRE_MIN_WORDS = 12
+
+_QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u2039\u203a"
+_EDGE_STRIP = " \t\n,;:-\u2013\u2014" + _QUOTE_CHARS
+
+
+@dataclass
+class _Unit:
+    idx: int
+    doc_id: str
+    event: str
+    outlet: str
+    kind: str                      # 'quote' or 'sentence'
+    start: int
+    end: int
+    words: list                    # normalised word strings
+    spans: list                    # (start, end) offsets of each word in the article text
+    quote_id: object = pd.NA
+    ids: list = field(default_factory=list)   # word ids (ints) for rapidfuzz
+
+
+def _norm(word: str) -> str:
+    return word.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def _require(frame: pd.DataFrame, name: str, cols) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name}: missing column(s) {', '.join(missing)}; "
+                         f"found {', '.join(map(str, frame.columns))}")
+
+
+def _fragments(s: int, e: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Split [s, e) at the (sorted) hole spans; return the pieces."""
+    out, pos = [], s
+    for hs, he in holes:
+        if he <= pos or hs >= e:
+            continue
+        if hs > pos:
+            out.append((pos, hs))
+        pos = max(pos, he)
+    if pos < e:
+        out.append((pos, e))
+    return out
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in _EDGE_STRIP:
+        s += 1
+    while e > s and text[e - 1] in _EDGE_STRIP:
+        e -= 1
+    return s, e
+
+
+def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
+    info = {}
+    for row in articles.itertuples(index=False):
+        info[str(row.doc_id)] = row
+    units: list[_Unit] = []
+    holes: dict[str, list] = defaultdict(list)
+
+    def add(doc, kind, s, e, quote_id=pd.NA):
+        art = info[doc]
+        spans = word_spans(art.text, s, e)
+        if len(spans) < min_words:
+            return
+        units.append(_Unit(len(units), doc, art.event, art.outlet, kind, s, e,
+                           [_norm(art.text[a:b]) for a, b in spans], spans, quote_id))
+
+    if quotes is not None and len(quotes):
+        q = quotes.sort_values(["doc_id", "start", "end"])
+        has_marks = "mark_start" in q.columns and "mark_end" in q.columns
+        for row in q.itertuples(index=False):
+            doc = str(row.doc_id)
+            if doc not in info:
+                continue
+            s, e = int(row.start), int(row.end)
+            if has_marks and pd.notna(row.mark_start) and pd.notna(row.mark_end):
+                holes[doc].append((int(row.mark_start), int(row.mark_end)))
+            else:
+                text = info[doc].text
+                hs = s - 1 if s > 0 and text[s - 1] in _QUOTE_CHARS else s
+                he = e + 1 if e < len(text) and text[e] in _QUOTE_CHARS else e
+                holes[doc].append((hs, he))
+            qid = int(row.quote_id) if "quote_id" in q.columns and pd.notna(row.quote_id) else pd.NA
+            add(doc, "quote", s, e, qid)
+    for doc in holes:
+        holes[doc].sort()
+    sent = sentences.sort_values(["doc_id", "start"])
+    for doc, s, e in zip(sent["doc_id"].astype(str), sent["start"], sent["end"]):
+        if doc not in info:
+            continue
+        text = info[doc].text
+        for fs, fe in _fragments(int(s), int(e), holes.get(doc, [])):
+            fs, fe = _trim(text, fs, fe)
+            if fe > fs:
+                add(doc, "sentence", fs, fe)
+    return units
+
+
+def _blocks(a: list, b: list, min_run: int) -> list[tuple[int, int, int]]:
+    """Matching runs (i, j, size) of word lists ``a`` and ``b`` with size >= min_run."""
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return [(i, j, n) for i, j, n in sm.get_matching_blocks() if n >= min_run]
+
+
+def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, min_run):
+    """Leader clustering of one event's units; returns list of (reference, [(member, blocks)])."""
+    vocab: dict[str, int] = {}
+    for u in units:
+        u.ids = [vocab.setdefault(w, len(vocab)) for w in u.words]
+    index: dict[tuple, list] = defaultdict(list)
+    shingles = []
+    for k, u in enumerate(units):
+        n = min(shingle_size, len(u.ids))
+        sh = {tuple(u.ids[i:i + n]) for i in range(len(u.ids) - n + 1)}
+        shingles.append(sh)
+        for g in sh:
+            index[g].append(k)
+    postings = {g: np.asarray(v, dtype=np.int64) for g, v in index.items() if len(v) > 1}
+    docs = np.asarray([u.doc_id for u in units], dtype=object)
+    order = sorted(range(len(units)), key=lambda k: (-len(units[k].ids), units[k].doc_id, units[k].start))
+    role = np.zeros(len(units), dtype=np.int8)       # 0 free, 1 reference, 2 member
+    owner = np.full(len(units), -1, dtype=np.int64)
+    best = np.zeros(len(units))
+    blocks_of: dict[int, list] = {}
+    for k in order:
+        if role[k]:
+            continue
+        lists = [postings[g] for g in shingles[k] if g in postings]
+        if not lists:
+            continue
+        cand = np.unique(np.concatenate(lists))
+        cand = cand[(role[cand] != 1) & (docs[cand] != units[k].doc_id)]
+        ref = units[k]
+        claimed = []
+        for c in cand.tolist():
+            v = units[c]
+            shorter = min(len(ref.ids), len(v.ids))
+            # LCS bounds the run-filtered alignment from above: cheap rejection first.
+            lcs = LCSseq.similarity(ref.ids, v.ids)
+            if lcs < max(min_words, min_similarity * shorter) or (role[c] == 2 and lcs / shorter <= best[c]):
+                continue
+            blocks = _blocks(ref.ids, v.ids, min_run)
+            n_al = sum(b[2] for b in blocks)
+            sim = n_al / shorter
+            if n_al >= min_words and sim >= min_similarity and (role[c] == 0 or sim > best[c]):
+                claimed.append((c, sim, blocks))
+        if claimed:
+            role[k] = 1
+            for c, sim, blocks in claimed:
+                # a member moves to a later (shorter) reference only if it aligns strictly better
+                role[c], owner[c], best[c] = 2, k, sim
+                blocks_of[c] = blocks
+    passages = []
+    for k in order:
+        if role[k] != 1:
+            continue
+        members = [(units[c], blocks_of[c]) for c in np.flatnonzero(owner == k).tolist()]
+        if members:
+            passages.append((units[k], members))
+    return passages
+
+
+def _join_gaps(text: str, spans: list, idx: list[int]) -> str:
+    """Text of the words at positions ``idx`` (sorted), runs joined by ' … '."""
+    if not idx:
+        return ""
+    pieces, run = [], [idx[0]]
+    for i in idx[1:]:
+        if i == run[-1] + 1:
+            run.append(i)
+        else:
+            pieces.append(run)
+            run = [i]
+    pieces.append(run)
+    return " \u2026 ".join(text[spans[r[0]][0]:spans[r[-1]][1]] for r in pieces)
+
+
+def _version_rows(ref: _Unit, members, texts: dict, max_gap_words: int):
+    """One record per article: merge an article's member units that lie close together."""
+    by_doc = defaultdict(list)
+    for v, blocks in members:
+        by_doc[v.doc_id].append((v, blocks))
+    out = []
+    for doc, items in by_doc.items():
+        items.sort(key=lambda t: t[0].start)
+        text = texts[doc]
+        groups, cur = [], [items[0]]
+        for it in items[1:]:
+            gap = len(word_spans(text, cur[-1][0].end, it[0].start))
+            if gap <= max_gap_words:
+                cur.append(it)
+            else:
+                groups.append(cur)
+                cur = [it]
+        groups.append(cur)
+        best = None
+        for g in groups:
+            # Positions: concatenate the group's words; ref positions aligned by each unit's blocks.
+            spans, ref_pos, own_pos, off = [], set(), set(), 0
+            for v, blocks in g:
+                for i, j, n in blocks:
+                    ref_pos.update(range(i, i + n))
+                    own_pos.update(range(off + j, off + j + n))
+                spans.extend(v.spans)
+                off += len(v.spans)
+            score = len(own_pos)
+            if best is None or score > best[0]:
+                best = (score, g, spans, ref_pos, own_pos)
+        _, g, spans, ref_pos, own_pos = best
+        out.append(dict(doc_id=doc, units=[v for v, _ in g], spans=spans,
+                        ref_pos=sorted(ref_pos), own_pos=sorted(own_pos)))
+    return out
+
+
+def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
+                    quotes: pd.DataFrame | None = None, min_similarity: float = 0.6,
+                    min_words: int = 6, *, shingle_size: int = 4, min_run: int = 2,
+                    max_gap_words: int = 12) -> pd.DataFrame:
+    """Find quotations and sentences that two or more outlets of the same event share.
+
+    Parameters
+    ----------
+    articles : DataFrame
+        ``doc_id, outlet, event, text`` (``wire_agency`` used when present).
+    sentences : DataFrame
+        ``doc_id, sent_id, start, end`` (``analysis.segment.sentences``).
+    quotes : DataFrame, optional
+        ``doc_id, quote_id, start, end`` (``mark_start, mark_end`` used when present), as from
+        ``analysis.quotes.find_quotes``. Without it only sentences are compared.
+    min_similarity : float
+        Minimum share of the shorter version's words aligned, in order, with the reference
+        version (0-1). Higher is stricter.
+    min_words : int
+        Minimum words of a unit and minimum aligned words of a match.
+    shingle_size : int
+        Word n-gram length of the blocking index (smaller finds more, slower).
+    min_run : int
+        Matching runs shorter than this many words are ignored when aligning (stray "the").
+    max_gap_words : int
+        An article's pieces of one passage (a quotation split by "he said") are merged into one
+        row when at most this many words lie between them; otherwise the best piece is kept.
+
+    Returns
+    -------
+    DataFrame
+        One row per (passage, article), sorted by ``passage_id, doc_id``. Columns:
+        ``passage_id`` (1-based, ordered by event, first doc_id, start), ``doc_id``, ``start``,
+        ``end`` (this article's version: offsets into ``articles.text``), ``text``
+        (``text[start:end]``), ``similarity`` (share of the shorter of this version and the
+        reference version aligned with the other; on the reference row the highest value among
+        the other rows), ``event``, ``outlet``, ``kind`` (this version: ``quote`` or
+        ``sentence``), ``passage_kind`` (``quote`` if any version is a quotation),
+        ``is_reference`` (the longest version, which the others are aligned to), ``n_words``,
+        ``n_aligned``, ``kept_start``/``kept_end``/``kept`` (the stretch of this version aligned
+        with the reference), ``trimmed_before``/``trimmed_after`` (reference text this version
+        lacks before/after its aligned stretch), ``omitted`` (reference words missing inside the
+        stretch, runs joined by " … "), ``added`` (this version's words the reference lacks),
+        ``n_outlets``, ``n_docs``, ``outlet_repeat`` (the outlet has several articles in this
+        passage), ``sent_id`` (sentence containing ``start``), ``quote_id`` (quotation units),
+        ``wire_agency`` (of this article), ``wire_copy`` (see module docstring).
+
+    References
+    ----------
+    Smith, D. A., Cordell, R., & Mullen, A. (2015). Computational methods for uncovering reprinted
+    texts in antebellum newspapers. American Literary History 27(3).
+    Clough, P., Gaizauskas, R., Piao, S., & Wilks, Y. (2002). METER: Measuring text reuse. ACL.
+    """
+    if not 0 < min_similarity <= 1:
+        raise ValueError(f"shared_passages: min_similarity must be in (0, 1]; got {min_similarity}")
+    if min_words < 1 or shingle_size < 1 or min_run < 1:
+        raise ValueError("shared_passages: min_words, shingle_size and min_run must be >= 1; got "
+                         f"{min_words}, {shingle_size}, {min_run}")
+    _require(articles, "articles", ["doc_id", "outlet", "text"])
+    _require(sentences, "sentences", ["doc_id", "sent_id", "start", "end"])
+    if quotes is not None and len(quotes):
+        _require(quotes, "quotes", ["doc_id", "start", "end"])
+    arts = articles.copy()
+    arts["doc_id"] = arts["doc_id"].astype(str)
+    arts["event"] = arts["event"].fillna("unknown").astype(str) if "event" in arts else "unknown"
+    arts["outlet"] = arts["outlet"].fillna("unknown").astype(str)
+    if "wire_agency" not in arts:
+        arts["wire_agency"] = ""
+    arts["wire_agency"] = arts["wire_agency"].fillna("").astype(str).str.strip()
+    texts = dict(zip(arts["doc_id"], arts["text"]))
+    agency = dict(zip(arts["doc_id"], arts["wire_agency"]))
+    sents = sentences.copy()
+    sents["doc_id"] = sents["doc_id"].astype(str)
+    if quotes is not None and len(quotes):
+        quotes = quotes.copy()
+        quotes["doc_id"] = quotes["doc_id"].astype(str)
+
+    units = _build_units(arts, sents, quotes, min_words)
+    by_event = defaultdict(list)
+    for u in units:
+        by_event[u.event].append(u)
+
+    sent_starts = {d: (g["start"].to_numpy(), g["sent_id"].to_numpy())
+                   for d, g in sents.sort_values(["doc_id", "start"]).groupby("doc_id")}
+
+    def sent_of(doc, pos):
+        if doc not in sent_starts:
+            return pd.NA
+        starts, ids = sent_starts[doc]
+        i = np.searchsorted(starts, pos, side="right") - 1
+        return int(ids[i]) if i >= 0 else pd.NA
+
+    passages = []
+    for event in sorted(by_event):
+        ev_units = by_event[event]
+        for ref, members in _cluster_event(ev_units, min_similarity, min_words, shingle_size, min_run):
+            outlets = {ref.outlet} | {v.outlet for v, _ in members}
+            if len(outlets) < 2:
+                continue
+            passages.append((ref, members))
+
+    records = []
+    for ref, members in passages:
+        rtext = texts[ref.doc_id]
+        versions = _version_rows(ref, members, texts, max_gap_words)
+        rows = []
+        all_ref_pos = set()
+        for ver in versions:
+            doc, vu, spans = ver["doc_id"], ver["units"], ver["spans"]
+            text = texts[doc]
+            rp, op = ver["ref_pos"], ver["own_pos"]
+            all_ref_pos.update(rp)
+            n_al = len(op)
+            start, end = vu[0].start, vu[-1].end
+            kept_s, kept_e = spans[op[0]][0], spans[op[-1]][1]
+            r0, r1 = rp[0], rp[-1]
+            rows.append(dict(
+                doc_id=doc, start=start, end=end, text=text[start:end],
+                similarity=n_al / min(len(spans), len(ref.spans)),
+                kind="quote" if any(u.kind == "quote" for u in vu) else "sentence",
+                is_reference=False, n_words=len(spans), n_aligned=n_al,
+                kept_start=kept_s, kept_end=kept_e, kept=text[kept_s:kept_e],
+                trimmed_before=rtext[ref.spans[0][0]:ref.spans[r0][0]].strip(_EDGE_STRIP) if r0 > 0 else "",
+                trimmed_after=rtext[ref.spans[r1][1]:ref.spans[-1][1]].strip(_EDGE_STRIP) if r1 < len(ref.spans) - 1 else "",
+                omitted=_join_gaps(rtext, ref.spans, [i for i in range(r0, r1 + 1) if i not in set(rp)]),
+                added=_join_gaps(text, spans, [i for i in range(len(spans)) if i not in set(op)]),
+                quote_id=vu[0].quote_id if len(vu) == 1 else pd.NA,
+                outlet=vu[0].outlet, event=ref.event,
+            ))
+        rp = sorted(all_ref_pos)
+        rows.append(dict(
+            doc_id=ref.doc_id, start=ref.start, end=ref.end, text=rtext[ref.start:ref.end],
+            similarity=max(r["similarity"] for r in rows), kind=ref.kind, is_reference=True,
+            n_words=len(ref.spans), n_aligned=len(rp),
+            kept_start=ref.spans[rp[0]][0], kept_end=ref.spans[rp[-1]][1],
+            kept=rtext[ref.spans[rp[0]][0]:ref.spans[rp[-1]][1]],
+            trimmed_before="", trimmed_after="", omitted="",
+            added=_join_gaps(rtext, ref.spans, [i for i in range(len(ref.spans)) if i not in all_ref_pos]),
+            quote_id=ref.quote_id, outlet=ref.outlet, event=ref.event,
+        ))
+        rows.sort(key=lambda r: (r["doc_id"], r["start"]))
+        outlets = [r["outlet"] for r in rows]
+        n_outlets = len(set(outlets))
+        # wire copy: narrative versions from >= 2 outlets aligning at >= 0.8, long or wire-credited
+        credited = any(agency.get(r["doc_id"], "") for r in rows)
+        floor = min_similarity if credited else WIRE_MIN_SIMILARITY
+        narr = {r["outlet"] for r in rows if r["kind"] == "sentence"
+                and r["similarity"] >= floor and r["n_aligned"] >= WIRE_MIN_WORDS}
+        wire = len(narr) >= 2
+        for r in rows:
+            r.update(n_outlets=n_outlets, n_docs=len(rows),
+                     outlet_repeat=outlets.count(r["outlet"]) > 1,
+                     passage_kind="quote" if any(x["kind"] == "quote" for x in rows) else "sentence",
+                     sent_id=sent_of(r["doc_id"], r["start"]),
+                     wire_agency=agency.get(r["doc_id"], ""), wire_copy=wire)
+        first = rows[0]
+        records.append(((ref.event, first["doc_id"], first["start"]), rows))
+
+    records.sort(key=lambda t: t[0])
+    flat = []
+    for pid, (_, rows) in enumerate(records, 1):
+        for r in rows:
+            r["passage_id"] = pid
+            flat.append(r)
+    out = pd.DataFrame(flat, columns=SHARED_COLUMNS)
+    if not len(out):
+        return _empty()
+    for c in ("passage_id", "start", "end", "n_words", "n_aligned", "kept_start", "kept_end",
+              "n_outlets", "n_docs"):
+        out[c] = out[c].astype("int64")
+    for c in ("sent_id", "quote_id"):
+        out[c] = out[c].astype("Int64")
+    out["similarity"] = out["similarity"].astype(float)
+    for c in ("is_reference", "outlet_repeat", "wire_copy"):
+        out[c] = out[c].astype(bool)
+    return out.sort_values(["passage_id", "doc_id", "start"]).reset_index(drop=True)
+
+
+def _empty() -> pd.DataFrame:
+    out = pd.DataFrame({c: pd.Series(dtype="object") for c in SHARED_COLUMNS})
+    for c in ("passage_id", "start", "end", "n_words", "n_aligned", "kept_start", "kept_end",
+              "n_outlets", "n_docs"):
+        out[c] = out[c].astype("int64")
+    for c in ("sent_id", "quote_id"):
+        out[c] = out[c].astype("Int64")
+    out["similarity"] = out["similarity"].astype(float)
+    for c in ("is_reference", "outlet_repeat", "wire_copy"):
+        out[c] = out[c].astype(bool)
+    return out
+
+
+def shared_summary(shared: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Passage x outlet presence table for display.
+
+    Parameters
+    ----------
+    shared : DataFrame
+        Output of :func:`shared_passages`.
+    articles : DataFrame, optional
+        ``outlet, event``; when given, every outlet of the passage's event gets a column value
+        (``False`` if it does not carry the passage) and outlets of other events get ``<NA>``.
+
+    Returns
+    -------
+    DataFrame
+        One row per passage, sorted by ``passage_id``: ``event, passage_id, passage_kind,
+        n_outlets, wire_copy, text`` (the reference version) followed by one boolean column per
+        outlet (sorted by name). This wide table is for reading; use ``shared`` itself (long
+        form) for analysis.
+    """
+    _require(shared, "shared", ["passage_id", "doc_id", "outlet", "event", "text", "is_reference"])
+    base_cols = ["event", "passage_id", "passage_kind", "n_outlets", "wire_copy", "text"]
+    ref = shared[shared["is_reference"]].sort_values("passage_id")
+    base = ref[[c for c in base_cols if c in ref.columns]].reset_index(drop=True)
+    outlets = sorted(shared["outlet"].unique().tolist())
+    ev_outlets = None
+    if articles is not None:
+        _require(articles, "articles", ["outlet"])
+        a = articles.copy()
+        a["event"] = a["event"].fillna("unknown").astype(str) if "event" in a else "unknown"
+        a["outlet"] = a["outlet"].fillna("unknown").astype(str)
+        outlets = sorted(set(outlets) | set(a["outlet"]))
+        ev_outlets = a.groupby("event")["outlet"].agg(set).to_dict()
+    present = shared.groupby("passage_id")["outlet"].agg(set).to_dict()
+    for o in outlets:
+        vals = []
+        for pid, ev in zip(base["passage_id"], base["event"]):
+            if o in present.get(pid, set()):
+                vals.append(True)
+            elif ev_outlets is None or o in ev_outlets.get(ev, set()):
+                vals.append(False)
+            else:
+                vals.append(pd.NA)
+        base[o] = pd.array(vals, dtype="boolean")
+    return base
