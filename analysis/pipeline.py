@@ -323,6 +323,13 @@ def _step_tables(cache, step: str) -> list[str]:
     return sorted(names)
 
 
+def order_columns(name: str, columns) -> list[str]:
+    """The contract's columns of table ``name`` first (in contract order), then the rest."""
+    columns = list(dict.fromkeys(columns))
+    head = [c for c in CONTRACT_COLUMNS.get(name, TABLE_KEYS.get(name, [])) if c in columns]
+    return head + [c for c in columns if c not in head]
+
+
 def _sort(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     keys = [k for k in keys if k in frame.columns]
     if keys and len(frame):
@@ -521,7 +528,9 @@ class MemorySink:
         out = {}
         for name, frames in self.parts.items():
             frames = [f for f in frames if len(f)] or frames[:1]
-            out[name] = _sort(pd.concat(frames, ignore_index=True), TABLE_KEYS.get(name, []))
+            frame = pd.concat(frames, ignore_index=True)
+            frame = frame[order_columns(name, frame.columns)]
+            out[name] = _sort(frame, TABLE_KEYS.get(name, []))
         return out
 
 
@@ -556,7 +565,8 @@ class CsvSink:
         written = []
         for name in self.columns:
             path = self.out / f"{name}.csv"
-            _merge_runs(self.runs.get(name, []), self.columns[name], TABLE_KEYS.get(name, []), path)
+            _merge_runs(self.runs.get(name, []), order_columns(name, self.columns[name]),
+                        TABLE_KEYS.get(name, []), path)
             written.append(path)
         shutil.rmtree(self.tmp, ignore_errors=True)
         return written
@@ -728,14 +738,17 @@ def run_to_dir(corpus, out_dir, *, settings: Settings | None = None, lenient: bo
     loaded = read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
                          furniture=settings.furniture, count_sentences=False)
     sink = CsvSink(out_dir)
-    for name in TABLE_KEYS:  # every table gets its header even when empty
-        sink.add(name, pd.DataFrame(columns=CONTRACT_COLUMNS.get(name, TABLE_KEYS[name])))
+    for name in CONTRACT_COLUMNS:  # every contract table gets its header even when empty
+        sink.add(name, pd.DataFrame(columns=CONTRACT_COLUMNS[name]))
     if len(loaded.articles):
         _process(loaded, settings, sink, jobs=jobs, engine_name=engine, scheduler=scheduler,
                  cache=cache, progress=progress, lenient=lenient)
     else:
         sink.add("skipped", loaded.skipped)
         sink.add("removed", loaded.removed)
+    for name in TABLE_KEYS:  # and so does every other table
+        if name not in sink.columns:
+            sink.add(name, pd.DataFrame(columns=TABLE_KEYS[name]))
     paths = sink.finish()
     order = {n: i for i, n in enumerate(TABLE_KEYS)}
     return sorted(paths, key=lambda p: order.get(p.stem, 99))
@@ -750,7 +763,8 @@ def write_tables(tables: Tables, out_dir) -> list[Path]:
         if name not in tables:
             continue
         path = out / f"{name}.csv"
-        _to_csv(_sort(tables[name], TABLE_KEYS[name]), path)
+        frame = tables[name]
+        _to_csv(_sort(frame[order_columns(name, frame.columns)], TABLE_KEYS[name]), path)
         written.append(path)
     return written
 

@@ -1,0 +1,209 @@
+"""The pipeline: table contract, engines, cache, CLI."""
+import filecmp
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import Settings, read_tables, run, run_to_dir, write_tables
+from analysis.pipeline import CONTRACT_COLUMNS, TABLE_KEYS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# shared/TABLES.md: the columns each table must have, key columns first
+CONTRACT = {
+    "articles": ["doc_id", "outlet", "event", "title", "published", "source_path", "n_words",
+                 "n_sentences", "text"],
+    "removed": ["doc_id", "line", "rule"],
+    "skipped": ["source", "record", "reason"],
+    "sentences": ["doc_id", "para_id", "sent_id", "start", "end", "text"],
+    "quotes": ["doc_id", "quote_id", "start", "end", "text", "kind", "speaker", "speaker_group",
+               "cue"],
+    "terms": ["doc_id", "sent_id", "start", "end", "surface", "concept", "variant", "framing",
+              "voice"],
+    "hedges": ["doc_id", "sent_id", "start", "end", "surface", "category", "voice"],
+    "outlets": ["event", "outlet", "n_articles"],
+    "keyness": ["event", "outlet", "term", "count", "log_odds", "z"],
+    "shared": ["passage_id", "doc_id", "start", "end", "text", "similarity"],
+    "coverage": ["event", "unit_id", "doc_id", "sent_id", "present"],
+}
+
+
+@pytest.fixture(scope="module")
+def example_dir(tmp_path_factory, example_path):
+    out = tmp_path_factory.mktemp("example_tables")
+    run_to_dir(example_path, out, jobs=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def multi_dir(tmp_path_factory, multi_event_path):
+    out = tmp_path_factory.mktemp("multi_tables")
+    run_to_dir(multi_event_path, out, jobs=1, settings=Settings(chunk_size=2))
+    return out
+
+
+@pytest.mark.parametrize("which", ["example_dir", "multi_dir"])
+def test_every_table_follows_the_contract(which, request):
+    folder = request.getfixturevalue(which)
+    tables = read_tables(folder)
+    for name, cols in CONTRACT.items():
+        frame = tables[name]
+        assert list(frame.columns[:len(cols)]) == cols, name
+        keys = [k for k in TABLE_KEYS[name] if k in frame]
+        if keys and len(frame):
+            assert frame.equals(frame.sort_values(keys, kind="stable").reset_index(drop=True)), name
+    assert "sentences" in tables and {"vader_compound", "quote_share"} <= set(tables["sentences"])
+    metrics = [c[:-3] for c in tables["outlets"].columns if c.endswith("_lo")]
+    assert len(metrics) >= 10 and all(f"{m}_hi" in tables["outlets"] for m in metrics)
+
+
+@pytest.mark.parametrize("which", ["example_dir", "multi_dir"])
+def test_every_span_round_trips(which, request):
+    tables = read_tables(request.getfixturevalue(which))
+    text = dict(zip(tables["articles"]["doc_id"], tables["articles"]["text"]))
+    for name, col in [("sentences", "text"), ("quotes", "text"), ("terms", "surface"),
+                      ("hedges", "surface"), ("shared", "text"), ("actors", "surface")]:
+        frame = tables[name]
+        assert len(frame), name
+        for d, s, e, t in zip(frame["doc_id"], frame["start"], frame["end"], frame[col]):
+            assert text[d][int(s):int(e)] == t, (name, d, s, e)
+
+
+def test_example_tables_have_real_rows(example_dir):
+    t = read_tables(example_dir)
+    assert len(t["articles"]) == 5 and len(t["removed"]) == 12 and len(t["skipped"]) == 0
+    assert t["sentences"].groupby("doc_id").size().to_dict() == {
+        "castanet": 17, "cnn": 37, "commondreams": 11, "latimes": 19, "reuters": 24}
+    assert set(t["outlets"]["outlet"]) == {"CNN", "Castanet", "Common Dreams",
+                                           "Los Angeles Times", "Reuters"}
+    assert (t["outlets"]["n_articles"] == 1).all()
+    # one article per outlet: intervals resample sentences
+    assert set(t["outlets"]["vader_compound_mean_unit"]) == {"sentence"}
+    o = t["outlets"].set_index("outlet")
+    assert (o["vader_compound_mean_lo"] <= o["vader_compound_mean"]).all()
+    assert (o["vader_compound_mean"] <= o["vader_compound_mean_hi"]).all()
+    assert len(t["outlet_effects"]) == 0  # one event: nothing to pool
+
+
+def test_multi_event_tables(multi_dir):
+    t = read_tables(multi_dir)
+    outlets = t["outlets"]
+    assert outlets.groupby("event").size().to_dict() == {
+        e: n for e, n in outlets.groupby("event").size().items()}
+    assert outlets["event"].nunique() == 3
+    two = outlets[outlets["n_articles"] == 2]
+    assert len(two) == 1 and (two["vader_compound_mean_unit"] == "article").all()
+    eff = t["outlet_effects"]
+    assert set(eff.columns) >= {"outlet", "metric", "effect", "effect_lo", "effect_hi", "n_events"}
+    assert len(eff) > 0 and eff["n_events"].max() == 3
+    assert set(t["coverage"]["event"]) == set(t["articles"]["event"])
+    assert len(t["keyness"]) > 0 and t["keyness"]["event"].nunique() == 3
+
+
+def test_memory_and_streaming_outputs_are_byte_identical(tmp_path, example_dir, example_path):
+    write_tables(run(example_path), tmp_path)
+    for name in TABLE_KEYS:
+        assert filecmp.cmp(tmp_path / f"{name}.csv", example_dir / f"{name}.csv", shallow=False), name
+
+
+def _same_dirs(a: Path, b: Path) -> None:
+    names = sorted(p.name for p in a.glob("*.csv"))
+    assert names == sorted(p.name for p in b.glob("*.csv"))
+    for n in names:
+        assert filecmp.cmp(a / n, b / n, shallow=False), n
+
+
+def test_processes_and_dask_give_identical_tables(tmp_path, multi_dir, multi_event_path):
+    small = Settings(chunk_size=2)
+    run_to_dir(multi_event_path, tmp_path / "procs", jobs=2, settings=small)
+    _same_dirs(multi_dir, tmp_path / "procs")
+    pytest.importorskip("dask.distributed")
+    run_to_dir(multi_event_path, tmp_path / "dask", jobs=2, settings=small, engine="dask")
+    _same_dirs(multi_dir, tmp_path / "dask")
+
+
+def test_dask_on_the_example_corpus(tmp_path, example_dir, example_path):
+    pytest.importorskip("dask.distributed")
+    run_to_dir(example_path, tmp_path / "dask", jobs=2, engine="dask",
+               settings=Settings(chunk_size=2))
+    _same_dirs(example_dir, tmp_path / "dask")
+
+
+def _batches(cache: Path) -> dict[str, int]:
+    return {step.name: len(list(step.glob("*.keys.parquet"))) for step in cache.iterdir()}
+
+
+def test_cache_recomputes_only_what_changed(tmp_path, multi_event_path, multi_dir):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(multi_event_path, corpus)
+    cache = tmp_path / "cache"
+    small = Settings(chunk_size=100)
+    run_to_dir(corpus, tmp_path / "cold", jobs=1, settings=small, cache=cache)
+    _same_dirs(multi_dir, tmp_path / "cold")
+    cold = _batches(cache)
+    assert set(cold) == {"text", "terms", "hedges", "tone", "readability"}
+
+    run_to_dir(corpus, tmp_path / "warm", jobs=1, settings=small, cache=cache)
+    assert _batches(cache) == cold  # nothing recomputed
+    _same_dirs(tmp_path / "cold", tmp_path / "warm")
+
+    # edit one article: every step recomputes that article only (one new batch of one key)
+    art = sorted(corpus.glob("*.txt"))[0]
+    art.write_text(art.read_text(encoding="utf-8") + "\n\nRebels said the offensive continued.\n",
+                   encoding="utf-8")
+    run_to_dir(corpus, tmp_path / "edit", jobs=1, settings=small, cache=cache)
+    after = _batches(cache)
+    assert after == {k: v + 1 for k, v in cold.items()}
+    for step in cache.iterdir():
+        newest = max(step.glob("*.keys.parquet"), key=lambda p: p.stat().st_mtime_ns)
+        assert len(pd.read_parquet(newest)) == 1
+
+    # a changed terms lexicon invalidates the terms step only, for every article
+    lex = (ROOT / "analysis" / "lexicons" / "terms_ukraine_2014.yaml").read_text(encoding="utf-8")
+    mine = tmp_path / "terms_mine.yaml"
+    mine.write_text(lex.replace('version: "1.0.0"', 'version: "1.0.1"', 1), encoding="utf-8")
+    assert mine.read_text(encoding="utf-8") != lex
+    run_to_dir(corpus, tmp_path / "lex", jobs=1, settings=Settings(chunk_size=100, terms=str(mine)),
+               cache=cache)
+    final = _batches(cache)
+    assert final["terms"] == after["terms"] + 1
+    assert {k: v for k, v in final.items() if k != "terms"} == {
+        k: v for k, v in after.items() if k != "terms"}
+
+
+def test_interrupted_batch_is_ignored(tmp_path, example_path, example_dir):
+    cache = tmp_path / "cache"
+    run_to_dir(example_path, tmp_path / "a", jobs=1, cache=cache)
+    # simulate Ctrl-C during a write: a batch whose keys file never landed
+    for step in cache.iterdir():
+        keys = sorted(step.glob("*.keys.parquet"))
+        keys[0].unlink()
+    run_to_dir(example_path, tmp_path / "b", jobs=1, cache=cache)
+    _same_dirs(example_dir, tmp_path / "b")
+
+
+def test_cli_help_explains_every_option():
+    out = subprocess.run([sys.executable, "-m", "analysis", "tables", "--help"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    for opt in ("--out", "--lenient", "--preset", "--column", "--terms", "--actors",
+                "--speaker-groups", "--no-furniture", "--n-boot", "--seed", "--jobs", "--engine",
+                "--scheduler", "--cache", "--no-progress"):
+        assert opt in out, opt
+    assert "manifest.csv" in out
+
+
+def test_cli_reports_bad_corpus_clearly(tmp_path):
+    (tmp_path / "a.txt").write_text("Text.", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "analysis", "tables", str(tmp_path), "--out",
+                          str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 2
+    assert "no manifest.csv in this folder" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_contract_columns_constant_matches_tables_md():
+    for name, cols in CONTRACT.items():
+        assert CONTRACT_COLUMNS[name][:len(cols)] == cols
