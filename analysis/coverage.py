@@ -5,46 +5,53 @@ report the same fact. The idea is the summarisation-evaluation "summary content 
 Pyramid method (Nenkova & Passonneau 2004) and the "nuggets" of TREC question answering
 (Voorhees 2003): a fact counts once however it is worded, and its weight is how many sources
 carry it. Pyramid SCUs are marked by hand and can be smaller than a sentence; here units are
-whole sentences grouped automatically, so a sentence carrying two facts lands in the unit of
-its main fact only (see ``Notes``).
+whole sentences grouped automatically, so a sentence carrying two facts belongs to the unit of
+its main fact and is only marked as also reporting the other (see step 4 and ``Notes``).
 
 Method (per event, never across events):
 
 1. **Anchors.** Each sentence (``analysis.tokens`` words) yields three kinds of anchors:
-   *numbers* (digits with thousands separators removed, "6.5 million" -> 6500000, "15%", dates
-   "May 11", spelled cardinals "two".."twenty" and ordinals "second".."twentieth"; a number
-   joined to a word by a hyphen is a measure of its own, so "24-hour" does not match "24
-   servicemen" nor "12-point" "12 people"), *names* (capitalised words whose
-   lower-case form never occurs in the event's text, so sentence-initial "Tensions" is a content
-   word and "Putin" a name; a capitalised run such as "NATO Secretary General Anders Fogh Rasmussen" is keyed by its last
-   name word only, so it matches "Rasmussen" and a formal name with titles does not outweigh
-   the fact reported; a run whose initials form an
-   all-capitals word of the event, "North Atlantic Treaty Organization", also yields that acronym,
-   "NATO"; demonyms are folded into the place, "Russian" -> "Russia", and spelling variants of
-   a name of six letters or more are merged by fuzzy match, "Yanukovich" = "Yanukovych"), and
-   *content words* (lower-case, stop words removed, light suffix stripping).
+   *numbers* (digits without thousands separators, "6.5 million" -> 6500000, "15%", dates
+   "May 11", durations "24 hours" / "two weeks", spelled cardinals "two".."twenty" and ordinals
+   "second".."twentieth"; a number hyphen-joined to a word is a measure of its own, so
+   "12-point" does not match "12 people"), *names* (capitalised words whose lower-case form
+   never occurs in the event's text, so sentence-initial "Tensions" is a content word and
+   "Putin" a name; a capitalised run such as "NATO Secretary General Anders Fogh Rasmussen" is
+   keyed by its last name word only, so it matches "Rasmussen" and titles do not outweigh the
+   fact; a run whose initials form an all-capitals word of the event, "North Atlantic Treaty
+   Organization", becomes that acronym, "NATO"; demonyms are folded into the place, "Russian"
+   -> "Russia", and spelling variants of names of six letters or more are merged by fuzzy match,
+   "Yanukovich" = "Yanukovych"), and *content words* (lower-case, stop words removed, light
+   suffix stripping).
 2. **Weights.** anchor weight = kind weight (number 3, name 2, content 1) x IDF within the event,
-   ``idf = ln((1 + N) / (1 + df)) + 1`` with ``df`` the number of the event's articles that
-   contain the anchor; a sentence is the binary vector of its anchors' weights.
+   ``idf = ln((2 + N) / (1 + df))`` with ``N`` the number of the event's sentences and ``df`` the
+   number that contain the anchor ("Putin" is in a third of them and says little about which
+   fact a sentence reports, "40,000" is in three); a sentence is the binary vector of its
+   anchors' weights.
 3. **Clustering.** Single-pass leader clustering as in topic detection and tracking (Allan et
    al. 1998): sentences are visited in ``doc_id, sent_id`` order; each joins the unit whose
-   centroid (sum of member vectors) it matches best by cosine, if that cosine is at least
-   ``min_score``, and otherwise starts a unit. One refinement pass then moves every sentence to
-   the unit whose centroid *without it* it matches best (a k-means step), or makes it a
-   singleton. Comparing with centroids, not with single sentences, keeps chains of pairwise
-   overlaps from merging everything. Candidate units are found through an inverted index on each
-   sentence's ``top_anchors`` heaviest anchors (blocking), so the work grows with the number of
-   sentences times the number of units sharing a rare anchor, not with the square of the number
-   of sentences.
-4. **Presence.** An article includes a unit when one of its sentences is in it; a unit formed by
+   sentences *from other articles* it matches best by cosine with their centroid (sum of
+   vectors), if that cosine is at least ``min_score`` and they share at least ``min_shared``
+   anchors, and otherwise starts a unit. A unit that already holds a sentence of the same
+   article takes a second one only at ``same_article_score``. One refinement pass then takes
+   each sentence out and puts it back where it now fits best (a sequential k-means step).
+   Comparing with centroids, not with single sentences, keeps chains of pairwise overlaps from
+   merging everything. Candidate units are found through an inverted index on each sentence's
+   ``top_anchors`` heaviest anchors (blocking) and at most ``max_candidates`` are scored, so the
+   work grows linearly with the number of sentences, not with its square.
+4. **Presence.** An article includes a unit when one of its sentences is in it, or when one of
+   its sentences, although a member of another unit, matches the unit's other-article sentences
+   at ``secondary_score`` (a sentence reporting two facts; ``secondary`` rows). A unit formed by
    one article's sentences only is information only that article reports.
 
 Notes
 -----
 Known limits: paraphrase without shared anchors is missed ("on May 7" vs "two weeks ago";
-"toppled" vs "fled"); a sentence belongs to one unit only; numbers are matched by value, not by
-what they count ("24 hours" vs "24 servicemen" share an anchor and rely on the rest of the
-sentence to stay apart).
+"toppled" vs "fled"); a fact told in the event's most frequent words (the lead "Putin ordered
+troops back") gets little IDF weight and links weakly; a sentence that leans on the previous
+one ("They have threatened ...") lacks its subject; leader clustering depends on the visiting
+order (fixed, so results are reproducible); numbers are matched by value and a following time
+unit, not by what they count.
 
 References
 ----------
@@ -59,7 +66,6 @@ import math
 import re
 from collections import Counter, defaultdict
 
-import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
@@ -392,7 +398,7 @@ def _features(arts: pd.DataFrame, sents: pd.DataFrame) -> dict:
         # which fact a sentence reports; "40,000" is in three and tells a lot.
         df = Counter(k for s in sets for k in s)
         n = len(sets)
-        idf = {k: math.log((1 + n) / (1 + c)) for k, c in df.items()}
+        idf = {k: math.log((2 + n) / (1 + c)) for k, c in df.items()}
         vecs = [{k: KIND_WEIGHTS[kind] * idf[k] for k, kind in s.items()} for s in sets]
         surfaces = {k: c.most_common(1)[0][0] for k, c in surfaces_count.items()}
         out[event] = (sent_df, vecs, surfaces, kinds)
@@ -467,28 +473,36 @@ class _Clusters:
             return sorted(sorted(hits, key=lambda c: (-hits[c], c))[:limit])
         return sorted(hits)
 
-    def score(self, cid, vec, n2, doc, own=None):
+    def score(self, cid, vec, n2, doc):
         """Cosine of ``vec`` with the unit's sentences from other articles (``None`` if there are
-        none) and with its sentences from article ``doc`` other than ``own`` (``None`` if none)."""
+        none; 0 if they share fewer than ``min_shared`` anchors) and with the unit's sentences
+        from article ``doc`` (``None`` if none)."""
         parts = self.parts[cid]
+        mine = parts.get(doc)
         other = None
-        if any(d != doc for d in parts):
-            cen, mine = self.cen[cid], parts.get(doc, {})
-            shared = sum(1 for a in vec if cen.get(a, 0.0) - mine.get(a, 0.0) > 1e-9)
-            if shared >= self.min_shared:
-                other = _cos_sum(vec, cen, self.norm2[cid], n2, minus=mine or None)
+        if mine is None or len(parts) > 1:
+            cen = self.cen[cid]
+            dot, shared = 0.0, 0
+            if mine is None:
+                cn2 = self.norm2[cid]
+                for a, w in vec.items():
+                    c = cen.get(a, 0.0)
+                    if c > 1e-9:
+                        dot += w * c
+                        shared += 1
             else:
-                other = 0.0
+                cn2 = self.norm2[cid] + sum(w * (w - 2 * cen.get(a, 0.0)) for a, w in mine.items())
+                for a, w in vec.items():
+                    c = cen.get(a, 0.0) - mine.get(a, 0.0)
+                    if c > 1e-9:
+                        dot += w * c
+                        shared += 1
+            other = dot / math.sqrt(cn2 * n2) if shared >= self.min_shared and cn2 > 1e-12 else 0.0
         same = None
-        part = parts.get(doc)
-        if part is not None:
-            p2 = sum(w * w for w in part.values())
-            if own is not None:
-                rest = {a: w - own.get(a, 0.0) for a, w in part.items()}
-                p2 = sum(w * w for w in rest.values())
-                part = rest
+        if mine is not None:
+            p2 = sum(w * w for w in mine.values())
             if p2 > 1e-12:
-                same = _cos_sum(vec, part, p2, n2)
+                same = _cos_sum(vec, mine, p2, n2)
         return other, same
 
 
@@ -556,8 +570,8 @@ def _cluster(vecs: list[dict], docs: list[str], min_score: float, same_score: fl
 
 
 def coverage(articles: pd.DataFrame, sentences: pd.DataFrame, min_score: float = 0.3, *,
-             same_article_score: float = 0.5, secondary_score: float = 0.45,
-             min_shared: int = 2, top_anchors: int = 8, max_candidates: int = 50,
+             same_article_score: float = 0.45, secondary_score: float = 0.45,
+             min_shared: int = 2, top_anchors: int = 8, max_candidates: int = 20,
              label_chars: int = 100) -> pd.DataFrame:
     """Align information units across the articles of each event and record who reports each.
 
@@ -568,8 +582,23 @@ def coverage(articles: pd.DataFrame, sentences: pd.DataFrame, min_score: float =
     sentences : DataFrame
         ``doc_id, sent_id, text`` (``analysis.segment.sentences``).
     min_score : float
-        Minimum cosine between a sentence and a unit's centroid for the sentence to join the
-        unit (0-1; higher gives more, smaller units).
+        Minimum cosine between a sentence and the unit's sentences from other articles for the
+        sentence to join the unit (0-1; higher gives more, smaller units). 0.3 separates, on the
+        example event, the sentence pairs a reader aligns from those sharing only a name.
+    same_article_score : float
+        A unit that already holds a sentence of the same article takes another one only if the
+        two match at least this well (an article seldom states a fact twice, but neighbouring
+        sentences share names and topic).
+    secondary_score : float
+        A sentence whose own unit is another one still counts as reporting a unit when it matches
+        that unit's other-article sentences at least this well (``secondary`` rows). Set above 1
+        to switch off.
+    min_shared : int
+        Minimum number of anchors a sentence must share with a unit (one shared place name is
+        not a shared fact).
+    max_candidates : int
+        At most this many candidate units (those sharing most of the sentence's
+        ``top_anchors``) are scored per sentence, which bounds the work per sentence.
     top_anchors : int
         Number of a sentence's heaviest anchors used for blocking (candidate lookup).
     label_chars : int
@@ -584,7 +613,8 @@ def coverage(articles: pd.DataFrame, sentences: pd.DataFrame, min_score: float =
         ``<NA>`` when absent), ``present``, ``outlet``, ``sent_ids`` (all the article's
         sentences in the unit, ``;``-separated), ``score`` (cosine between the article's best
         sentence and the centroid of the other articles' sentences of the unit; ``NaN`` when
-        absent or no other article has the unit), ``unit_label`` (the most central sentence,
+        absent or no other article has the unit), ``secondary`` (present only through a
+        sentence whose own unit is another one), ``unit_label`` (the most central sentence,
         shortened), ``anchors`` (anchors shared by two or more of the unit's articles, heaviest
         first; for one-article units its heaviest anchors), ``n_articles_present``,
         ``n_outlets_present``, ``only_outlet`` (the outlet when only one outlet reports the

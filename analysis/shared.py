@@ -1,4 +1,4 @@
-"""Shared passages: quotations and sentences that several outlets of one event carry (near-)verbatim.
+"""Shared passages: quotations and sentences several outlets of one event carry (near-)verbatim.
 
 The method is the seed-and-verify design of text-reuse detection (Smith, Cordell & Mullen 2015,
 "Computational methods for uncovering reprinted texts in antebellum newspapers"; Clough et al.
@@ -161,7 +161,8 @@ def _blocks(a: list, b: list, min_run: int) -> list[tuple[int, int, int]]:
     return [(i, j, n) for i, j, n in sm.get_matching_blocks() if n >= min_run]
 
 
-def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, min_run):
+def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, min_run,
+                   max_steal=50):
     """Leader clustering of one event's units; returns list of (reference, [(member, blocks)])."""
     vocab: dict[str, int] = {}
     for u in units:
@@ -187,8 +188,17 @@ def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, 
         lists = [postings[g] for g in shingles[k] if g in postings]
         if not lists:
             continue
-        cand = np.unique(np.concatenate(lists))
-        cand = cand[(role[cand] != 1) & (docs[cand] != units[k].doc_id)]
+        cand, hits = np.unique(np.concatenate(lists), return_counts=True)
+        keep = (role[cand] != 1) & (docs[cand] != units[k].doc_id)
+        cand, hits = cand[keep], hits[keep]
+        taken = role[cand] == 2
+        if taken.sum() > max_steal:
+            # units already placed are re-examined only if they share many shingles: this keeps
+            # the work per reference bounded when a passage has thousands of copies
+            order_t = np.flatnonzero(taken)[np.argsort(-hits[taken], kind="stable")]
+            drop = np.zeros(len(cand), dtype=bool)
+            drop[order_t[max_steal:]] = True
+            cand = cand[~drop]
         ref = units[k]
         claimed = []
         for c in cand.tolist():
@@ -382,6 +392,7 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
             doc, vu, spans = ver["doc_id"], ver["units"], ver["spans"]
             text = texts[doc]
             rp, op = ver["ref_pos"], ver["own_pos"]
+            rp_set, op_set = set(rp), set(op)
             all_ref_pos.update(rp)
             n_al = len(op)
             start, end = vu[0].start, vu[-1].end
@@ -395,8 +406,8 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
                 kept_start=kept_s, kept_end=kept_e, kept=text[kept_s:kept_e],
                 trimmed_before=rtext[ref.spans[0][0]:ref.spans[r0][0]].strip(_EDGE_STRIP) if r0 > 0 else "",
                 trimmed_after=rtext[ref.spans[r1][1]:ref.spans[-1][1]].strip(_EDGE_STRIP) if r1 < len(ref.spans) - 1 else "",
-                omitted=_join_gaps(rtext, ref.spans, [i for i in range(r0, r1 + 1) if i not in set(rp)]),
-                added=_join_gaps(text, spans, [i for i in range(len(spans)) if i not in set(op)]),
+                omitted=_join_gaps(rtext, ref.spans, [i for i in range(r0, r1 + 1) if i not in rp_set]),
+                added=_join_gaps(text, spans, [i for i in range(len(spans)) if i not in op_set]),
                 quote_id=vu[0].quote_id if len(vu) == 1 else pd.NA,
                 outlet=vu[0].outlet, event=ref.event,
             ))

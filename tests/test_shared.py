@@ -1,0 +1,257 @@
+"""Shared passages: seed-corpus findings, hand-made near-duplicates, schema, wire rule, scaling."""
+import random
+import re
+
+import pandas as pd
+import pytest
+
+import importlib
+from analysis import find_quotes, load_corpus, sentences, shared_passages, shared_summary
+from analysis.shared import SHARED_COLUMNS
+
+shared_mod = importlib.import_module("analysis.shared")
+
+NATO = "third Putin statement on withdrawal of Russian troops"
+
+
+@pytest.fixture(scope="module")
+def seed(example_path):
+    arts = load_corpus(example_path)
+    return arts, sentences(arts), find_quotes(arts)
+
+
+@pytest.fixture(scope="module")
+def seed_shared(seed):
+    return shared_passages(*seed)
+
+
+def _passage(sh, needle):
+    pids = sh.loc[sh["text"].str.contains(needle, regex=False), "passage_id"].unique()
+    assert len(pids) == 1, f"{needle!r} in passages {list(pids)}"
+    return sh[sh["passage_id"] == pids[0]].set_index("doc_id")
+
+
+def _frame(rows, event="ev"):
+    """Articles, sentences (one sentence per paragraph) for hand-made tests."""
+    arts, sents = [], []
+    for doc, outlet, paras, *rest in rows:
+        text = "\n\n".join(paras)
+        arts.append(dict(doc_id=doc, outlet=outlet, event=rest[0] if rest else event, text=text,
+                         wire_agency=rest[1] if len(rest) > 1 else ""))
+        pos = 0
+        for i, p in enumerate(paras, 1):
+            sents.append(dict(doc_id=doc, para_id=i, sent_id=i, start=pos, end=pos + len(p), text=p))
+            pos += len(p) + 2
+    return pd.DataFrame(arts), pd.DataFrame(sents)
+
+
+# --- seed corpus -------------------------------------------------------------------------------
+
+def test_nato_quotation_is_one_passage_of_three_outlets(seed, seed_shared):
+    arts = seed[0].set_index("doc_id")
+    p = _passage(seed_shared, NATO)
+    assert set(p.index) == {"latimes", "reuters", "cnn"}
+    assert p["n_outlets"].eq(3).all() and p["kind"].eq("quote").all()
+    # the longest version (Reuters, with "Now") is the reference; the others lack its first word
+    assert p["is_reference"].to_dict() == {"cnn": False, "latimes": False, "reuters": True}
+    assert p.loc["reuters", "text"].startswith("Now I think it's the third")
+    assert p.loc["latimes", "trimmed_before"] == "Now" and p.loc["cnn", "trimmed_before"] == "Now"
+    assert (p["trimmed_after"] == "").all() and (p["omitted"] == "").all()
+    assert p.loc["cnn", "text"].count("...") == 1          # CNN's elision is kept in its text
+    # 22 of the 22 words of the LA Times and CNN versions align with Reuters' 23
+    assert p.loc["latimes", ["n_words", "n_aligned"]].tolist() == [22, 22]
+    assert p.loc["reuters", ["n_words", "n_aligned"]].tolist() == [23, 22]
+    assert p["similarity"].tolist() == [1.0, 1.0, 1.0]
+    assert p.loc["reuters", "added"] == "Now"
+    for doc, r in p.iterrows():
+        assert arts.loc[doc, "text"][r["start"]:r["end"]] == r["text"]
+        assert arts.loc[doc, "text"][r["kept_start"]:r["kept_end"]] == r["kept"]
+
+
+def test_second_nato_quotation_and_the_evidence_quotation(seed_shared):
+    regret = _passage(seed_shared, "I strongly regret that")
+    assert set(regret.index) == {"latimes", "reuters"}
+    assert regret["similarity"].tolist() == [1.0, 1.0]
+    # Castanet (AP copy) and Reuters quote Rasmussen's "not seen any evidence" differently:
+    # 15 of Castanet's 18 words align in order ("Ukrainian border" vs "Ukraine borders")
+    ev = _passage(seed_shared, "started withdrawal of troops")
+    assert set(ev.index) == {"castanet", "reuters"}
+    assert ev.loc["castanet", ["n_words", "n_aligned"]].tolist() == [18, 15]
+    assert ev.loc["castanet", "similarity"] == pytest.approx(15 / 18)
+    assert ev.loc["castanet", "trimmed_before"] == "Unfortunately I have to say that we haven't"
+
+
+def test_seed_passages_complete_and_ordered(seed, seed_shared):
+    sh = seed_shared
+    assert list(sh.columns) == SHARED_COLUMNS
+    assert list(sh.columns[:6]) == ["passage_id", "doc_id", "start", "end", "text", "similarity"]
+    # four passages: the three quotations above and one attribution formula shared by the LA
+    # Times and Reuters ("NATO Secretary-General Anders Fogh Rasmussen ... news conference in
+    # Brussels", 10 of Reuters' 11 words), which is not wire copy (under 12 words)
+    assert sh["passage_id"].nunique() == 4
+    formula = _passage(sh, "told a news conference in Brussels")
+    assert set(formula.index) == {"latimes", "reuters"}
+    assert formula["kind"].eq("sentence").all() and not formula["wire_copy"].any()
+    assert not sh["wire_copy"].any()
+    assert sh["passage_id"].tolist() == sorted(sh["passage_id"])
+    firsts = sh.groupby("passage_id").first()
+    assert list(zip(firsts["event"], firsts.index)) == sorted(zip(firsts["event"], firsts.index))
+    keys = sh.groupby("passage_id").apply(lambda g: (g["doc_id"].min(), g.loc[g["doc_id"].idxmin(), "start"]),
+                                          include_groups=False).tolist()
+    assert keys == sorted(keys)
+    assert sh.index.equals(pd.RangeIndex(len(sh)))
+    # same result on a second run and on shuffled input rows (stable ids)
+    arts, sents, quotes = seed
+    again = shared_passages(arts.sample(frac=1, random_state=1), sents.sample(frac=1, random_state=2),
+                            quotes.sample(frac=1, random_state=3))
+    pd.testing.assert_frame_equal(again, sh)
+
+
+def test_shared_summary_presence(seed, seed_shared):
+    summ = shared_summary(seed_shared, seed[0])
+    row = summ[summ["text"].str.contains(NATO, regex=False)].iloc[0]
+    assert row[["CNN", "Los Angeles Times", "Reuters"]].tolist() == [True, True, True]
+    assert row[["Castanet", "Common Dreams"]].tolist() == [False, False]
+    assert summ["passage_id"].tolist() == [1, 2, 3, 4]
+
+
+def test_multi_event_fixture_passages_stay_within_events(multi_event_path):
+    arts = load_corpus(multi_event_path)
+    sh = shared_passages(arts, sentences(arts), find_quotes(arts))
+    ev = dict(zip(arts["doc_id"], arts["event"]))
+    assert all(sh.groupby("passage_id")["doc_id"].agg(lambda d: len({ev[x] for x in d}) == 1))
+
+
+# --- hand-made frames --------------------------------------------------------------------------
+
+BASE = ("The central bank raised its main interest rate by half a point on Tuesday to fight "
+        "inflation in the region.")
+VARIANT = ("The central bank raised its key interest rate by half a point on Tuesday to fight "
+           "inflation in the region.")
+
+
+def test_near_duplicate_pair_similarity_and_wire_flag():
+    arts, sents = _frame([("a1", "A", ["Unrelated opening words here.", BASE]),
+                          ("b1", "B", [VARIANT, "Something else entirely different."])])
+    sh = shared_passages(arts, sents)
+    assert sh["passage_id"].unique().tolist() == [1]
+    p = sh.set_index("doc_id")
+    # 20 words each, one substituted: 19 align
+    assert p["n_words"].tolist() == [20, 20] and p["n_aligned"].tolist() == [19, 19]
+    assert p["similarity"].tolist() == [pytest.approx(19 / 20)] * 2
+    assert p.loc["b1", "omitted"] == "main" and p.loc["b1", "added"] == "key"
+    assert p["kind"].eq("sentence").all() and p["wire_copy"].all()   # narrative, >= 12 words, >= 0.8
+    for doc, r in p.iterrows():
+        assert arts.set_index("doc_id").loc[doc, "text"][r["start"]:r["end"]] == r["text"]
+
+
+def test_trimmed_version_and_threshold():
+    short = "raised its main interest rate by half a point on Tuesday"
+    arts, sents = _frame([("a1", "A", [BASE]), ("b1", "B", [f"Officials said the bank {short}."])])
+    p = shared_passages(arts, sents).set_index("doc_id")
+    # "bank raised ... Tuesday" aligns: 12 of B's 15 words (a lone "the" is not a run)
+    assert p.loc["b1", "similarity"] == pytest.approx(12 / 15)
+    assert p.loc["b1", "trimmed_before"] == "The central"
+    assert p.loc["b1", "trimmed_after"] == "to fight inflation in the region"
+    assert p.loc["b1", "added"] == "Officials said the"
+    assert shared_passages(arts, sents, min_similarity=0.85).empty
+
+
+def test_no_cross_event_and_no_same_outlet_only_passages():
+    arts, sents = _frame([("a1", "A", [BASE], "ev1"), ("b1", "B", [BASE], "ev2")])
+    assert shared_passages(arts, sents).empty
+    arts, sents = _frame([("a1", "A", [BASE]), ("a2", "A", [BASE])])
+    assert shared_passages(arts, sents).empty
+    arts, sents = _frame([("a1", "A", [BASE]), ("a2", "A", [BASE]), ("b1", "B", [BASE])])
+    sh = shared_passages(arts, sents).set_index("doc_id")
+    assert sh["outlet_repeat"].to_dict() == {"a1": True, "a2": True, "b1": False}
+    assert sh["n_outlets"].eq(2).all() and sh["n_docs"].eq(3).all()
+
+
+def test_short_passages_ignored():
+    arts, sents = _frame([("a1", "A", ["Prices rose again today."]), ("b1", "B", ["Prices rose again today."])])
+    assert shared_passages(arts, sents).empty
+    assert len(shared_passages(arts, sents, min_words=4)) == 2
+
+
+def test_wire_rule_quotes_and_agency():
+    quote = "We will do whatever it takes to keep prices stable for every family this year"
+    texts = [f'"{quote}," the governor said.', f'"{quote}," he told reporters on Tuesday.']
+    arts, sents = _frame([("a1", "A", [texts[0]]), ("b1", "B", [texts[1]])])
+    quotes = pd.DataFrame([dict(doc_id=d, quote_id=1, start=1, end=1 + len(quote), text=quote,
+                                kind="speech") for d in ("a1", "b1")])
+    sh = shared_passages(arts, sents, quotes)
+    assert sh["kind"].eq("quote").all() and sh["similarity"].eq(1.0).all()
+    assert not sh["wire_copy"].any()            # a shared quotation is not wire copy
+    # an edited narrative sentence (similarity 0.7, 14 aligned words) is wire copy only when
+    # one of the articles is credited to a wire agency
+    a = ("Officials in the capital said on Monday that the new bridge across the river would "
+         "open to traffic next spring after long delays")
+    b = ("The new bridge across the river will open to traffic next spring after long delays, "
+         "the city said")
+    arts, sents = _frame([("a1", "A", [a]), ("b1", "B", [b])])
+    sh = shared_passages(arts, sents)
+    assert sh["n_aligned"].min() >= 12 and 0.6 <= sh["similarity"].min() < 0.8
+    assert not sh["wire_copy"].any()
+    arts["wire_agency"] = ["Agence X", ""]
+    sh = shared_passages(arts, sents)
+    assert sh["wire_copy"].all() and sh.set_index("doc_id").loc["a1", "wire_agency"] == "Agence X"
+
+
+def test_bad_arguments():
+    arts, sents = _frame([("a1", "A", [BASE])])
+    with pytest.raises(ValueError, match="min_similarity"):
+        shared_passages(arts, sents, min_similarity=0)
+    with pytest.raises(ValueError, match="sentences: missing column"):
+        shared_passages(arts, sents.drop(columns="start"))
+
+
+def test_empty_result_has_schema():
+    arts, sents = _frame([("a1", "A", [BASE]), ("b1", "B", ["Nothing in common with the other one."])])
+    sh = shared_passages(arts, sents)
+    assert sh.empty and list(sh.columns) == SHARED_COLUMNS
+
+
+# --- scaling -----------------------------------------------------------------------------------
+
+def _synthetic(seed_sents, n, rng_seed=0):
+    """``n`` articles of one event recombining seed sentences with random word substitutions."""
+    rng = random.Random(rng_seed)
+    pool = seed_sents["text"].tolist()
+    vocab = sorted({w for t in pool for w in re.findall(r"[a-z]{4,}", t)})
+    rows = []
+    for i in range(n):
+        out = []
+        for t in rng.sample(pool, rng.randint(12, 20)):
+            toks = t.split(" ")
+            for _ in range(rng.randint(0, 3)):
+                j = rng.randrange(len(toks))
+                if re.fullmatch(r"[a-z]+", toks[j]):
+                    toks[j] = rng.choice(vocab)
+            out.append(" ".join(toks))
+        rows.append(dict(doc_id=f"d{i:05d}", outlet=f"o{i % 20:02d}", event="big",
+                         text="\n\n".join(" ".join(out[k:k + 2]) for k in range(0, len(out), 2))))
+    return pd.DataFrame(rows)
+
+
+def test_work_grows_linearly_with_articles(seed, monkeypatch):
+    """Pairs verified (LCS calls) for 150 and 300 articles: doubling the corpus must not
+    quadruple the comparisons (all-pairs would)."""
+    calls = {"n": 0}
+    real = shared_mod.LCSseq.similarity
+
+    class Counting:
+        @staticmethod
+        def similarity(a, b):
+            calls["n"] += 1
+            return real(a, b)
+
+    monkeypatch.setattr(shared_mod, "LCSseq", Counting)
+    counts = []
+    for n in (150, 300):
+        arts = _synthetic(seed[1], n)
+        calls["n"] = 0
+        sh = shared_passages(arts, sentences(arts), find_quotes(arts))
+        assert sh["passage_id"].nunique() > 50
+        counts.append(calls["n"])
+    assert counts[1] < 2.6 * counts[0], counts
