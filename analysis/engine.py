@@ -185,3 +185,30 @@ def _map_dask(fn, items, *, jobs, scheduler, progress):
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+class EventCache:
+    """Cross-article results of one event, stored under a key of all its inputs.
+
+    Layout: ``<root>/events/<key>.<table>.parquet`` and a ``<key>.done`` marker written last, so
+    an interrupted write is ignored and recomputed.
+    """
+
+    def __init__(self, root):
+        self.folder = Path(root) / "events"
+
+    def get(self, key: str) -> dict[str, pd.DataFrame] | None:
+        if not (self.folder / f"{key}.done").exists():
+            return None
+        out = {}
+        for f in sorted(self.folder.glob(f"{key}.*.parquet")):
+            out[f.name[len(key) + 1:-len(".parquet")]] = pd.read_parquet(f)
+        return out
+
+    def put(self, key: str, tables: dict[str, pd.DataFrame]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in sorted(tables.items()):
+            _atomic_parquet(frame, self.folder / f"{key}.{name}.parquet")
+        tmp = self.folder / f".{key}.done.{os.getpid()}.tmp"
+        tmp.write_text("ok\n")
+        os.replace(tmp, self.folder / f"{key}.done")

@@ -618,6 +618,7 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
     sink.add("skipped", loaded.skipped)
     hashes = step_hashes(settings)
     cache_root = str(cache) if cache else None
+    event_cache = engine.EventCache(cache_root) if cache_root else None
     groups = list(_event_groups(articles, max(settings.chunk_size * 10, 1000)))
     sizes = [int(articles["event"].isin(g).sum()) for g in groups]
     bar = _progress(progress, sum(-(-n // settings.chunk_size) for n in sizes))
@@ -644,7 +645,12 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
             ev_tables = {k: v[v["doc_id"].isin(ev_docs)] if "doc_id" in v.columns else v
                          for k, v in group.items()}
             ev_articles = ev_tables["articles"]
-            out = analyze_event(ev_articles, ev_tables, settings)
+            key = event_key(ev_articles, hashes, settings)
+            out = event_cache.get(key) if event_cache else None
+            if out is None:
+                out = analyze_event(ev_articles, ev_tables, settings)
+                if event_cache:
+                    event_cache.put(key, out)
             if "shared" in out and len(out["shared"]):
                 out["shared"] = out["shared"].assign(passage_id=out["shared"]["passage_id"] + passage_offset)
                 passage_offset = int(out["shared"]["passage_id"].max())
@@ -654,6 +660,19 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
     if bar is not None:
         bar.close()
     sink.add("outlet_effects", _pooled(effects_in, settings))
+
+
+def event_key(articles: pd.DataFrame, hashes: dict[str, str], settings: Settings) -> str:
+    """Cache key of an event's cross-article results: every input they depend on."""
+    h = hashlib.sha256(json.dumps({"kit": kit_version(), "steps": hashes,
+                                   "n_boot": settings.n_boot, "seed": settings.random_state,
+                                   "terms": hashes["terms"]}, sort_keys=True).encode())
+    cols = [c for c in ("doc_id", "outlet", "event", "wire_agency", "text") if c in articles]
+    for row in articles.sort_values("doc_id")[cols].itertuples(index=False):
+        for value in row:
+            h.update(str(value).encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+    return h.hexdigest()
 
 
 def _pooled(outlet_frames: list[pd.DataFrame], settings: Settings) -> pd.DataFrame:
@@ -685,7 +704,7 @@ def _progress(enabled: bool, total_chunks: int):
 
 def run(corpus, *, settings: Settings | None = None, lenient: bool = False,
         columns: dict[str, str] | None = None, preset: str | None = None,
-        progress: bool = False, jobs: int | None = 1, engine: str = "local",
+        progress: bool = False, jobs: int | None = None, engine: str = "local",
         scheduler: str | None = None, cache=None) -> Tables:
     """Run the whole analysis on a corpus and return every table as a dataframe.
 
@@ -700,7 +719,8 @@ def run(corpus, *, settings: Settings | None = None, lenient: bool = False,
     progress : bool
         Show a progress bar on stderr.
     jobs : int or None
-        Worker processes (``None``: all cores; 1: in this process).
+        Worker processes (``None``: all cores; 1: in this process). A corpus that fits in one
+        chunk always runs in this process.
     engine : {"local", "dask"}
         Where chunks run; ``scheduler`` is the Dask scheduler address (default: LocalCluster).
     cache : path, optional

@@ -134,7 +134,11 @@ def test_dask_on_the_example_corpus(tmp_path, example_dir, example_path):
 
 
 def _batches(cache: Path) -> dict[str, int]:
-    return {step.name: len(list(step.glob("*.keys.parquet"))) for step in cache.iterdir()}
+    """Per-article step -> number of computed batches; "events" -> number of computed events."""
+    out = {step.name: len(list(step.glob("*.keys.parquet"))) for step in cache.iterdir()
+           if step.name != "events"}
+    out["events"] = len(list((cache / "events").glob("*.done")))
+    return out
 
 
 def test_cache_recomputes_only_what_changed(tmp_path, multi_event_path, multi_dir):
@@ -145,13 +149,15 @@ def test_cache_recomputes_only_what_changed(tmp_path, multi_event_path, multi_di
     run_to_dir(corpus, tmp_path / "cold", jobs=1, settings=small, cache=cache)
     _same_dirs(multi_dir, tmp_path / "cold")
     cold = _batches(cache)
-    assert set(cold) == {"text", "terms", "hedges", "tone", "readability"}
+    assert set(cold) == {"text", "terms", "hedges", "tone", "readability", "events"}
+    assert cold["events"] == 3
 
     run_to_dir(corpus, tmp_path / "warm", jobs=1, settings=small, cache=cache)
     assert _batches(cache) == cold  # nothing recomputed
     _same_dirs(tmp_path / "cold", tmp_path / "warm")
 
-    # edit one article: every step recomputes that article only (one new batch of one key)
+    # edit one article: every step recomputes that article only (one new batch of one key), and
+    # the cross-article steps recompute its event only
     art = sorted(corpus.glob("*.txt"))[0]
     art.write_text(art.read_text(encoding="utf-8") + "\n\nRebels said the offensive continued.\n",
                    encoding="utf-8")
@@ -159,6 +165,8 @@ def test_cache_recomputes_only_what_changed(tmp_path, multi_event_path, multi_di
     after = _batches(cache)
     assert after == {k: v + 1 for k, v in cold.items()}
     for step in cache.iterdir():
+        if step.name == "events":
+            continue
         newest = max(step.glob("*.keys.parquet"), key=lambda p: p.stat().st_mtime_ns)
         assert len(pd.read_parquet(newest)) == 1
 
@@ -171,15 +179,20 @@ def test_cache_recomputes_only_what_changed(tmp_path, multi_event_path, multi_di
                cache=cache)
     final = _batches(cache)
     assert final["terms"] == after["terms"] + 1
-    assert {k: v for k, v in final.items() if k != "terms"} == {
-        k: v for k, v in after.items() if k != "terms"}
+    assert final["events"] == after["events"] + 3  # term shares of every event depend on it
+    assert {k: v for k, v in final.items() if k not in ("terms", "events")} == {
+        k: v for k, v in after.items() if k not in ("terms", "events")}
 
 
 def test_interrupted_batch_is_ignored(tmp_path, example_path, example_dir):
     cache = tmp_path / "cache"
     run_to_dir(example_path, tmp_path / "a", jobs=1, cache=cache)
-    # simulate Ctrl-C during a write: a batch whose keys file never landed
+    # simulate Ctrl-C during a write: a batch whose keys file (or event marker) never landed
     for step in cache.iterdir():
+        if step.name == "events":
+            for marker in step.glob("*.done"):
+                marker.unlink()
+            continue
         keys = sorted(step.glob("*.keys.parquet"))
         keys[0].unlink()
     run_to_dir(example_path, tmp_path / "b", jobs=1, cache=cache)
