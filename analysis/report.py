@@ -905,7 +905,7 @@ def build_report(corpus, out, *, figures_dir=None, event=None, argv=None, settin
     from .pipeline import Settings, run, write_tables
 
     settings = settings or Settings()
-    out = Path(out)
+    out = Path(out).resolve()  # notebooks run in another cwd; relative paths would break
     out.mkdir(parents=True, exist_ok=True)
     corpus_path = Path(corpus)
     nb_sources = [n for n in NOTEBOOKS if (NOTEBOOK_DIR / n).exists()] if notebooks else []
