@@ -674,21 +674,23 @@ def hedge_rates(hedges: pd.DataFrame, sentences: pd.DataFrame, articles: pd.Data
     unc = sentence_uncertainty(hedges, sentences) if len(sentences) else pd.Series(dtype=bool)
     sent_counts = (sentences.assign(_u=unc.to_numpy()).groupby("doc_id")["_u"].agg(["size", "sum"])
                    if len(sentences) else pd.DataFrame(columns=["size", "sum"]))
+    # counts per (doc, category, voice) once, instead of filtering the frame per article
+    counts = hedges.groupby(["doc_id", "category", "voice"]).size().to_dict() if len(hedges) else {}
     rows = []
     for doc_id, text in zip(articles["doc_id"], articles["text"]):
         n_words, n_own = _quoted_mask_counts(str(text), qspans.get(str(doc_id), []))
-        h = hedges[hedges["doc_id"] == doc_id]
         row: dict[str, object] = {"doc_id": doc_id, "n_words": n_words, "n_own_words": n_own}
         for cat in CATEGORIES:
-            hc = h[h["category"] == cat]
-            n_all = len(hc)
-            n_own_c = int((hc["voice"] == "own").sum())
+            by_voice = {v: counts.get((doc_id, cat, v), 0)
+                        for v in ("own", "attributed", "quoted", "scare")}
+            n_all = sum(by_voice.values())
+            n_own_c = by_voice["own"]
             row[f"{cat}_n"] = n_all
             row[f"{cat}_per_1k_words"] = 1000 * n_all / n_words if n_words else np.nan
             row[f"{cat}_n_own"] = n_own_c
             row[f"{cat}_per_1k_own_words"] = 1000 * n_own_c / n_own if n_own else np.nan
-            row[f"{cat}_n_attributed"] = int((hc["voice"] == "attributed").sum())
-            row[f"{cat}_n_quoted"] = int(hc["voice"].isin(["quoted", "scare"]).sum())
+            row[f"{cat}_n_attributed"] = by_voice["attributed"]
+            row[f"{cat}_n_quoted"] = by_voice["quoted"] + by_voice["scare"]
         if doc_id in sent_counts.index:
             n_s, n_u = int(sent_counts.loc[doc_id, "size"]), int(sent_counts.loc[doc_id, "sum"])
         else:

@@ -51,6 +51,9 @@ def vader_scores(text: str) -> dict[str, float]:
     return analyzer().polarity_scores(text)
 
 
+_QUOTE_RE = re.compile(f"[{_QUOTE_MARKS}]")
+
+
 def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[list[int]] = []
     for s, e in sorted(spans):
@@ -126,9 +129,17 @@ def sentence_sentiment(sentences: pd.DataFrame, quotes: pd.DataFrame | None,
                                 sentences["text"]):
         text = str(text)
         sc = vader_scores(text)
-        own, quoted = _split_voice(text, int(s0), qby.get(str(d), []))
-        own_c = vader_scores(own)["compound"] if count_words(own) else math.nan
-        quo_c = vader_scores(quoted)["compound"] if count_words(quoted) else math.nan
+        spans = qby.get(str(d), [])
+        s1 = int(s0) + len(text)
+        if not _QUOTE_RE.search(text) and not any(a < s1 and b > s0 for _, _, a, b in spans):
+            # no quotation touches the sentence: its own-voice text is the sentence itself
+            # (VADER tokenises on white space, so the score is the same), nothing is quoted
+            own_c = sc["compound"] if count_words(text) else math.nan
+            quo_c = math.nan
+        else:
+            own, quoted = _split_voice(text, int(s0), spans)
+            own_c = vader_scores(own)["compound"] if count_words(own) else math.nan
+            quo_c = vader_scores(quoted)["compound"] if count_words(quoted) else math.nan
         rows.append((d, int(sid), sc["compound"], sc["pos"], sc["neg"], sc["neu"], own_c, quo_c))
     out = pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
     out["sent_id"] = out["sent_id"].astype("int64")
@@ -284,24 +295,25 @@ def actor_sentiment(sent_sent: pd.DataFrame, mentions: pd.DataFrame,
     names = [a for a, _ in _actor_patterns(str(actors))] if actors else []
     names = sorted(set(names) | set(mentions["actor"].unique()))
     docs = sorted(set(sent_sent["doc_id"]))
-    ss = sent_sent.set_index(["doc_id", "sent_id"])
-    rows = []
-    for d in docs:
-        md = mentions[mentions["doc_id"] == d]
-        for a in names:
-            ma = md[md["actor"] == a]
-            sids = sorted(set(ma["sent_id"].astype("int64")))
-            keys = [(d, s) for s in sids if (d, s) in ss.index]
-            comp = ss.loc[keys, "vader_compound"] if keys else pd.Series(dtype=float)
-            own = ss.loc[keys, "vader_compound_own"].dropna() if keys else pd.Series(dtype=float)
-            rows.append({"doc_id": d, "actor": a, "actor_n_mentions": len(ma),
-                         "actor_n_sentences": len(sids),
-                         "actor_mean_compound": float(comp.mean()) if len(comp) else np.nan,
-                         "actor_mean_compound_own": float(own.mean()) if len(own) else np.nan,
-                         "actor_n_sentences_own": len(own)})
     cols = ["doc_id", "actor", "actor_n_mentions", "actor_n_sentences", "actor_mean_compound",
             "actor_mean_compound_own", "actor_n_sentences_own"]
-    return pd.DataFrame(rows, columns=cols).sort_values(["doc_id", "actor"]).reset_index(drop=True)
+    grid = pd.MultiIndex.from_product([docs, names], names=["doc_id", "actor"])
+    m = mentions[mentions["doc_id"].isin(docs)]
+    n_mentions = m.groupby(["doc_id", "actor"]).size()
+    pairs = m[["doc_id", "actor", "sent_id"]].astype({"sent_id": "int64"}).drop_duplicates()
+    scored = pairs.merge(sent_sent[["doc_id", "sent_id", "vader_compound", "vader_compound_own"]],
+                         on=["doc_id", "sent_id"], how="inner")
+    g = scored.groupby(["doc_id", "actor"])
+    out = pd.DataFrame(index=grid)
+    out["actor_n_mentions"] = n_mentions.reindex(grid, fill_value=0).astype("int64")
+    out["actor_n_sentences"] = pairs.groupby(["doc_id", "actor"]).size().reindex(
+        grid, fill_value=0).astype("int64")
+    out["actor_mean_compound"] = g["vader_compound"].mean().reindex(grid).astype("float64")
+    out["actor_mean_compound_own"] = g["vader_compound_own"].mean().reindex(grid).astype("float64")
+    out["actor_n_sentences_own"] = g["vader_compound_own"].count().reindex(
+        grid, fill_value=0).astype("int64")
+    out = out.reset_index()[cols]
+    return out.sort_values(["doc_id", "actor"]).reset_index(drop=True)
 
 
 __all__ = ["sentence_sentiment", "article_sentiment", "actor_mentions", "actor_sentiment",

@@ -898,6 +898,12 @@ def attribute_speakers(articles: pd.DataFrame, quotes: pd.DataFrame | None = Non
     for c in ("speaker_start", "speaker_end", "cue_start", "cue_end"):
         out[c] = -1
     texts = dict(zip(articles["doc_id"].astype(str), articles["text"]))
+    out = out.reset_index(drop=True)
+    fields = {"speaker": ("speaker", ""), "speaker_group": ("group", ""), "cue": ("cue", ""),
+              "speaker_mention": ("mention", ""), "speaker_start": ("mstart", -1),
+              "speaker_end": ("mend", -1), "cue_start": ("cue_start", -1),
+              "cue_end": ("cue_end", -1)}
+    values = {c: out[c].tolist() for c in fields}  # filled in lists, assigned once per column
     for doc_id, g in out.groupby(out["doc_id"].astype(str), sort=False):
         text = texts.get(doc_id)
         if not isinstance(text, str):
@@ -907,12 +913,12 @@ def attribute_speakers(articles: pd.DataFrame, quotes: pd.DataFrame | None = Non
         for ix, r in zip(g.index, _attribute_article(text, rows, groups)):
             if r is None:
                 continue
-            out.loc[ix, ["speaker", "speaker_group", "cue", "speaker_mention"]] = [
-                r["speaker"], r.get("group", ""), r.get("cue", ""), r.get("mention", "")]
-            out.loc[ix, ["speaker_start", "speaker_end", "cue_start", "cue_end"]] = [
-                r.get("mstart", -1), r.get("mend", -1), r.get("cue_start", -1), r.get("cue_end", -1)]
-    for c in ("speaker_start", "speaker_end", "cue_start", "cue_end"):
-        out[c] = out[c].astype("int64")
+            for col, (key, default) in fields.items():
+                values[col][ix] = r[key] if key == "speaker" else r.get(key, default)
+    for col, vals in values.items():
+        out[col] = pd.Series(vals, index=out.index, dtype="int64" if fields[col][1] == -1 else object)
+    for c in ("speaker", "speaker_group", "cue", "speaker_mention"):
+        out[c] = out[c].astype(str)
     return out.sort_values(["doc_id", "quote_id"], kind="stable").reset_index(drop=True)
 
 
