@@ -571,7 +571,7 @@ def _cluster(vecs: list[dict], docs: list[str], min_score: float, same_score: fl
 
 def coverage(articles: pd.DataFrame, sentences: pd.DataFrame, min_score: float = 0.3, *,
              same_article_score: float = 0.45, secondary_score: float = 0.45,
-             min_shared: int = 2, top_anchors: int = 8, max_candidates: int = 20,
+             min_shared: int = 2, top_anchors: int = 8, max_candidates: int = 8,
              label_chars: int = 100) -> pd.DataFrame:
     """Align information units across the articles of each event and record who reports each.
 

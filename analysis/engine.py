@@ -113,78 +113,96 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def map_chunks(fn, items: list, *, jobs: int | None = None, engine: str = "local",
-               scheduler: str | None = None, progress=None):
-    """Apply ``fn`` to each item (a chunk and its arguments), yielding results in input order.
+class Runner:
+    """Runs chunk functions for one pipeline run, keeping its workers alive between stages.
 
-    ``engine="local"`` uses worker processes (none when ``jobs == 1``); ``engine="dask"``
-    submits to a Dask cluster at ``scheduler`` or a ``LocalCluster`` with ``jobs`` workers.
-    Results come back in input order, so the tables are identical whatever the engine.
+    ``engine="local"``: a ``ProcessPoolExecutor`` with ``jobs`` workers, created on first use
+    (none when ``jobs == 1``: in-process). ``engine="dask"``: a client of the scheduler at
+    ``scheduler``, or of a ``LocalCluster`` with ``jobs`` single-threaded worker processes.
+    Workers load lexicons and models once and reuse them for every chunk and event.
+    Use as a context manager.
     """
-    jobs = jobs or default_jobs()
-    if engine == "dask":
-        yield from _map_dask(fn, items, jobs=jobs, scheduler=scheduler, progress=progress)
-        return
-    if engine != "local":
-        raise ValueError(f"engine must be 'local' or 'dask'; got {engine!r}")
-    if jobs == 1 or len(items) <= 1:
-        for item in items:
-            out = fn(item)
-            if progress is not None:
-                progress.update(1)
-            yield out
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        # keep at most 2*jobs chunks in flight: memory stays bounded by the chunk size
-        pending = []
-        it = iter(items)
+
+    def __init__(self, jobs: int | None = None, engine: str = "local",
+                 scheduler: str | None = None):
+        if engine not in ("local", "dask"):
+            raise ValueError(f"engine must be 'local' or 'dask'; got {engine!r}")
+        self.jobs = jobs or default_jobs()
+        self.engine = engine
+        self.scheduler = scheduler
+        self._pool = None
+        self._client = None
+        self._cluster = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def _submit(self, fn, item):
+        if self.engine == "dask":
+            if self._client is None:
+                from dask.distributed import Client, LocalCluster
+
+                if self.scheduler:
+                    self._client = Client(self.scheduler)
+                else:
+                    self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1,
+                                                 processes=True, dashboard_address=None,
+                                                 host="127.0.0.1")
+                    self._client = Client(self._cluster)
+            return self._client.submit(fn, item, pure=False)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+        return self._pool.submit(fn, item)
+
+    def map(self, fn, items: list, progress=None):
+        """Apply ``fn`` to each item, yielding results in input order (bounded in flight)."""
+        items = list(items)
+        in_process = self.engine == "local" and (self.jobs == 1 or len(items) <= 1)
+        if in_process:
+            for item in items:
+                out = fn(item)
+                if progress is not None:
+                    progress.update(1)
+                yield out
+            return
+        window = 2 * self.jobs  # chunks in flight: memory stays bounded by the chunk size
+        pending, it = [], iter(items)
         for item in it:
-            pending.append(pool.submit(fn, item))
-            if len(pending) >= 2 * jobs:
-                break
-        while pending:
-            fut = pending.pop(0)
-            out = fut.result()
-            if progress is not None:
-                progress.update(1)
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(pool.submit(fn, nxt))
-            yield out
-
-
-def _map_dask(fn, items, *, jobs, scheduler, progress):
-    from dask.distributed import Client, LocalCluster
-
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1")
-        client = Client(cluster)
-    try:
-        window = max(2, 2 * jobs)
-        pending = []
-        it = iter(items)
-        for item in it:
-            pending.append(client.submit(fn, item, pure=False))
+            pending.append(self._submit(fn, item))
             if len(pending) >= window:
                 break
         while pending:
             fut = pending.pop(0)
             out = fut.result()
-            fut.release()
+            if self.engine == "dask":
+                fut.release()
             if progress is not None:
                 progress.update(1)
             nxt = next(it, None)
             if nxt is not None:
-                pending.append(client.submit(fn, nxt, pure=False))
+                pending.append(self._submit(fn, nxt))
             yield out
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+
+
+def map_chunks(fn, items: list, *, jobs: int | None = None, engine: str = "local",
+               scheduler: str | None = None, progress=None):
+    """One-off :meth:`Runner.map` (workers started and stopped around this call)."""
+    with Runner(jobs, engine, scheduler) as runner:
+        yield from runner.map(fn, items, progress)
 
 
 class EventCache:

@@ -566,7 +566,7 @@ class CsvSink:
         for name in self.columns:
             path = self.out / f"{name}.csv"
             _merge_runs(self.runs.get(name, []), order_columns(name, self.columns[name]),
-                        TABLE_KEYS.get(name, []), path)
+                        TABLE_KEYS.get(name, []), path, in_order=name in PER_EVENT_TABLES)
             written.append(path)
         shutil.rmtree(self.tmp, ignore_errors=True)
         return written
@@ -577,22 +577,55 @@ def _to_csv(frame: pd.DataFrame, path) -> None:
                  quoting=csv.QUOTE_MINIMAL)  # pandas writes shortest round-trip floats
 
 
-def _merge_runs(runs: list[Path], columns: list[str], keys: list[str], path: Path) -> None:
+def _merge_runs(runs: list[Path], columns: list[str], keys: list[str], path: Path,
+                in_order: bool = False) -> None:
+    """Merge sorted CSV runs into one sorted CSV with ``columns`` (streaming).
+
+    ``in_order``: the runs are known to follow each other in key order (per-event tables,
+    written event by event in sorted order); runs with the final header are then copied.
+    """
     int_keys = {"sent_id", "quote_id", "start", "line", "unit_id", "passage_id", "record"}
+    header_line = _csv_line(columns)
+    if in_order:
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            out.write(header_line)
+            for run in runs:
+                with open(run, newline="", encoding="utf-8") as fh:
+                    first = fh.readline()
+                    if first == header_line:
+                        shutil.copyfileobj(fh, out)
+                        continue
+                    fh.seek(0)
+                    writer = csv.writer(out, lineterminator="\n")
+                    reader = csv.reader(fh)
+                    idx = {c: i for i, c in enumerate(next(reader))}
+                    for row in reader:
+                        writer.writerow([row[idx[c]] if c in idx else "" for c in columns])
+        return
 
     def rows(run: Path):
         with open(run, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
+            reader = csv.reader(fh)
+            idx = {c: i for i, c in enumerate(next(reader))}
+            pick = [idx.get(c) for c in columns]
+            kpos = [idx[k] for k in keys]
+            kint = [k in int_keys for k in keys]
             for row in reader:
-                key = tuple((0, int(row[k]), "") if k in int_keys and row[k].lstrip("-").isdigit()
-                            else (1, 0, row[k]) for k in keys)
-                yield key, [row.get(c, "") for c in columns]
+                key = tuple((0, int(row[i]), "") if ki and row[i].lstrip("-").isdigit()
+                            else (1, 0, row[i]) for i, ki in zip(kpos, kint))
+                yield key, [row[i] if i is not None else "" for i in pick]
 
     with open(path, "w", newline="", encoding="utf-8") as fh:
+        fh.write(header_line)
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(columns)
         for _, values in heapq.merge(*(rows(r) for r in runs), key=lambda kv: kv[0]):
             writer.writerow(values)
+
+
+def _csv_line(values: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(values)
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -624,42 +657,62 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
     bar = _progress(progress, sum(-(-n // settings.chunk_size) for n in sizes))
     passage_offset, effects_in = 0, []
     # events are processed in groups so memory depends on the group, not on the corpus
-    for events in groups:
-        arts = articles[articles["event"].isin(events)]
-        tasks = [(chunk, settings, cache_root, hashes, lenient)
-                 for chunk in engine.chunks(arts, settings.chunk_size)]
-        parts = []
-        for t, r in zip(tasks, engine.map_chunks(analyze_chunk, tasks, jobs=jobs, engine=engine_name,
-                                                 scheduler=scheduler, progress=bar)):
-            failed = r.pop("_failures")
-            if len(failed):
-                sink.add("skipped", failed)
-            parts.append(assemble_articles(t[0][~t[0]["doc_id"].isin(failed["record"])], r))
-        group = {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True)
-                 for name in parts[0]} if parts else {}
-        group_articles = group.get("articles", arts)
-        for name in PER_ARTICLE_TABLES:
-            sink.add(name, group.get(name))
-        for event in events:
-            ev_docs = set(group_articles.loc[group_articles["event"] == event, "doc_id"])
-            ev_tables = {k: v[v["doc_id"].isin(ev_docs)] if "doc_id" in v.columns else v
-                         for k, v in group.items()}
-            ev_articles = ev_tables["articles"]
-            key = event_key(ev_articles, hashes, settings)
-            out = event_cache.get(key) if event_cache else None
-            if out is None:
-                out = analyze_event(ev_articles, ev_tables, settings)
-                if event_cache:
-                    event_cache.put(key, out)
-            if "shared" in out and len(out["shared"]):
-                out["shared"] = out["shared"].assign(passage_id=out["shared"]["passage_id"] + passage_offset)
-                passage_offset = int(out["shared"]["passage_id"].max())
-            for name in PER_EVENT_TABLES:
-                sink.add(name, out.get(name))
-            effects_in.append(out["outlets"])
+    with engine.Runner(jobs, engine_name, scheduler) as runner:
+        for events in groups:
+            arts = articles[articles["event"].isin(events)]
+            tasks = [(chunk, settings, cache_root, hashes, lenient)
+                     for chunk in engine.chunks(arts, settings.chunk_size)]
+            parts = []
+            for t, r in zip(tasks, runner.map(analyze_chunk, tasks, progress=bar)):
+                failed = r.pop("_failures")
+                if len(failed):
+                    sink.add("skipped", failed)
+                parts.append(assemble_articles(t[0][~t[0]["doc_id"].isin(failed["record"])], r))
+            group = {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True)
+                     for name in parts[0]} if parts else {}
+            if not group or not len(group.get("articles", [])):
+                continue  # every article of these events failed (listed in skipped)
+            group_articles = group["articles"]
+            for name in PER_ARTICLE_TABLES:
+                sink.add(name, group.get(name))
+            # cross-article steps, one task per event, run by the same engine (cached per event)
+            ev_docs = group_articles.groupby("event")["doc_id"].agg(set).to_dict()
+            plan, todo = [], []
+            for event in events:
+                docs = ev_docs.get(event, set())
+                ev_tables = {k: v[v["doc_id"].isin(docs)] for k, v in group.items()
+                             if k in EVENT_INPUTS}
+                key = event_key(ev_tables["articles"], hashes, settings)
+                cached = event_cache.get(key) if event_cache else None
+                plan.append((key, cached))
+                if cached is None:
+                    todo.append((ev_tables, settings))
+            computed = runner.map(_event_task, todo)
+            for key, cached in plan:
+                out = cached
+                if out is None:
+                    out = next(computed)
+                    if event_cache:
+                        event_cache.put(key, out)
+                if "shared" in out and len(out["shared"]):
+                    out["shared"] = out["shared"].assign(passage_id=out["shared"]["passage_id"] + passage_offset)
+                    passage_offset = int(out["shared"]["passage_id"].max())
+                for name in PER_EVENT_TABLES:
+                    sink.add(name, out.get(name))
+                effects_in.append(out["outlets"])
     if bar is not None:
         bar.close()
     sink.add("outlet_effects", _pooled(effects_in, settings))
+
+
+#: the per-article tables the cross-article steps read
+EVENT_INPUTS = ("articles", "sentences", "quotes", "terms", "article_actors")
+
+
+def _event_task(task) -> dict[str, pd.DataFrame]:
+    """One event's cross-article tables (a picklable task for the engine)."""
+    tables, settings = task
+    return analyze_event(tables["articles"], tables, settings)
 
 
 def event_key(articles: pd.DataFrame, hashes: dict[str, str], settings: Settings) -> str:
