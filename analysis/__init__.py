@@ -19,6 +19,7 @@ from .readability import readability
 from .segment import paragraph_spans, sentence_spans, sentences
 from .sentiment import actor_mentions, actor_sentiment, article_sentiment, sentence_sentiment
 from .shared import shared_passages, shared_summary
+from .sources import first_speakers, source_mix
 from .speakers import attribute_speakers, attributions
 from .terms import find_terms, load_terms, match_terms, variant_shares
 from .voice import assign_voice, reported_speech
