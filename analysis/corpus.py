@@ -117,19 +117,27 @@ def _read_csv_records(path: Path, warn: list[str], problems: _Problems):
         raise CorpusError(problem(path, "empty CSV file (no header row)",
                                   fix="the first line must name the columns")) from None
     header = [h.strip() for h in header]
-    start = reader.line_num + 1
+    rows, start = [], reader.line_num + 1
     for row in reader:
-        line = start
+        rows.append((start, row))
         start = reader.line_num + 1
-        if not row or all(not c.strip() for c in row):
-            continue
-        if len(row) != len(header):
+    rows = [(line, row) for line, row in rows if row and any(c.strip() for c in row)]
+    bad = {i for i, (_, row) in enumerate(rows) if len(row) != len(header)}
+    for i, (line, row) in enumerate(rows):
+        if i in bad:
             problems.add(path, line, problem(
                 path, f"expected {len(header)} fields (header: {', '.join(header)}), found "
                 f"{len(row)}", line=line, fix="a field containing a line break, comma or quote "
                 "must be enclosed in double quotes (RFC 4180)"))
-            continue
-        yield line, path, dict(zip(header, row))
+        elif i + 1 in bad and len(rows[i + 1][1]) < len(header):
+            # the next line is a fragment: this record was most likely cut by an unquoted line
+            # break, so its last field is incomplete; refuse it rather than load half a text
+            problems.add(path, line, problem(
+                path, f"record probably cut short: line {rows[i + 1][0]} continues it with "
+                f"{len(rows[i + 1][1])} field(s)", line=line, fix="enclose fields that contain "
+                "line breaks in double quotes (RFC 4180)"))
+        else:
+            yield line, path, dict(zip(header, row))
 
 
 def _read_jsonl_records(path: Path, warn: list[str], problems: _Problems):
@@ -141,7 +149,7 @@ def _read_jsonl_records(path: Path, warn: list[str], problems: _Problems):
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             problems.add(path, line_no, problem(
-                path, f"malformed JSON ({exc.msg} at column {exc.colno})", line=line_no,
+                path, f"malformed JSON ({exc.msg}, column {exc.colno})", line=line_no,
                 fix="each line must be one complete JSON object; a truncated last line is a "
                 "common cause"))
             continue
@@ -264,11 +272,17 @@ def _assemble_checked(rec: dict, *, doc_id: str, raw: str, source_path: str, sou
         keep_lines=_line_set(_clean(rec.get("keep_lines")), source, line),
         drop_lines=_line_set(_clean(rec.get("drop_lines")), source, line))
     text = "\n\n".join(ln for _, ln in body)
-    if not text.strip():
-        what = "empty text" if not raw.strip() else "no text left after removing page furniture"
-        problems.add(source, line, problem(source_path if source_path else source, what,
-                                           line=line if not source_path else None,
-                                           fix="check the article file; a record needs text"))
+    if not text.strip() or not count_words(text):
+        what = ("empty text" if not raw.strip() else "no words in the text" if not count_words(raw)
+                else "no text left after removing page furniture")
+        if source_path and not source_path.startswith(f"{Path(str(source)).name}#"):
+            where_ = Path(str(source)).parent / source_path  # folder corpus: the article file
+            msg = problem(where_, f"{what} ({Path(str(source)).name} line {line})",
+                          fix="check the article file; a record needs text")
+        else:
+            msg = problem(source, what, line=line, field="text",
+                          fix="check the record; a record needs text")
+        problems.add(source, line, msg)
         return None
     removed_rows.extend({"doc_id": doc_id, "line": r.line, "rule": r.rule, "text": r.text}
                         for r in removed)
@@ -400,6 +414,9 @@ def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sen
               "parquet": _read_parquet_records}[kind]
     records = list(reader(path, warn, problems))
     n_records = len(records) + len(problems.rows)
+    if n_records == 0:
+        raise CorpusError(problem(path, "no records (the file holds no article)",
+                                  fix="check that the export finished writing"))
     if records:
         first = _map_columns(records[0][2], mapping)
         if "text" not in first:
@@ -414,6 +431,13 @@ def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sen
         if not _register_id(doc_id, seen, path, line, problems):
             continue
         raw = rec.get("text")
+        if isinstance(raw, (list, dict, tuple)) or (not isinstance(raw, str) and hasattr(raw, "__len__")
+                                                     and not isinstance(raw, (str, bytes))):
+            problems.add(path, line, problem(path, f"the text must be a string, found "
+                                             f"{type(raw).__name__}", line=line, field="text",
+                                             fix="join the paragraphs into one string"))
+            del seen[doc_id]
+            continue
         raw = "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw)
         if "\x00" in raw:
             problems.add(path, line, problem(path, "binary data (NUL bytes) in the text field",

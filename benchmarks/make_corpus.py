@@ -25,8 +25,8 @@ corpus of a few repeated sentences, would otherwise flatter the figures.
 Articles are spread over ``K`` events (default ``N // 40``) and ``M`` outlets (default 8); each
 outlet has its own preferences among the contested variants (so keyness and term shares have
 something to find) and each event its own place, date and protagonists. Each article is
-generated from ``random.Random(f"{seed}:{i}")``, so the output is identical for a given
-``N, K, M, seed`` on any machine and Python version >= 3.9.
+generated from its own ``random.Random(f"{seed}:{i}")`` (string seeds hash the same on every
+platform), so the output is identical for a given ``N, K, M, seed`` on any machine.
 """
 from __future__ import annotations
 

@@ -156,10 +156,27 @@ def test_csv_with_quoted_embedded_newlines_loads(tmp_path):
 
 def test_csv_with_unquoted_embedded_newline(tmp_path):
     path = _write(tmp_path / "c.csv", "doc_id,outlet,event,text\na,X,e,First line\nsecond line\nb,Y,e,ok.\n")
-    with pytest.raises(CorpusError, match=r"c\.csv, line 3: expected 4 fields .* found 1; a field containing a line break"):
+    # the first half of the broken record is refused too: loading it would cut the text silently
+    with pytest.raises(CorpusError, match=r"c\.csv, line 2: record probably cut short: line 3 continues it"):
         load_corpus(path)
     res = read_corpus(path, lenient=True)
+    assert res.articles["doc_id"].tolist() == ["b"]
+    assert res.skipped["record"].tolist() == ["2", "3"]
+    assert "expected 4 fields (header: doc_id, outlet, event, text), found 1" in res.skipped["reason"][1]
     assert res.n_records == 3 == len(res.articles) + len(res.skipped)
+
+
+def test_non_string_text_and_words_free_text_are_refused(tmp_path):
+    import json as _json
+    path = _write(tmp_path / "c.jsonl", "\n".join(_json.dumps(r) for r in [
+        {"doc_id": "a", "text": ["para one.", "para two."]},
+        {"doc_id": "b", "text": "\u200b\u200b ..."},
+        {"doc_id": "c", "text": "Rebels left the town."}]) + "\n")
+    with pytest.raises(CorpusError, match=r"c\.jsonl, line 1, field 'text': the text must be a string, found list"):
+        load_corpus(path)
+    res = read_corpus(path, lenient=True)
+    assert res.articles["doc_id"].tolist() == ["c"]
+    assert "c.jsonl, line 2, field 'text': no words in the text" in res.skipped["reason"][1]
 
 
 def test_file_corpus_defaults_and_mediacloud_preset(tmp_path):
