@@ -921,21 +921,20 @@ def readability_plot(data: pd.DataFrame, order=None) -> Figure:
 # 4. sources
 # ---------------------------------------------------------------------------------------------
 def source_mix_data(tables, event=None, order=None) -> pd.DataFrame:
-    """Quotations (``kind == "speech"``) and quoted words by speaker group per outlet:
-    ``event, outlet, speaker_group, n_quotes, n_words, share_quotes, share_words``."""
-    q = _filter_event(_with_outlet(_require(tables, "quotes", ["text"]), tables), event).copy()
-    if "kind" in q.columns:
-        q = q[q["kind"].fillna("speech").astype(str) != "scare"]
-    if q.empty:
+    """Speech quotations and quoted words by speaker group per outlet (from
+    :func:`analysis.sources.source_mix`): ``event, outlet, speaker_group, n_quotes, n_words,
+    share_quotes, share_words``."""
+    from .sources import UNATTRIBUTED, source_mix
+
+    q = _require(tables, "quotes", ["text", "kind", "speaker_group"])
+    arts = table(tables, "articles")
+    mix = source_mix(q, arts) if len(q) and len(arts) else pd.DataFrame()
+    mix = _filter_event(mix, event) if len(mix) else mix
+    if mix.empty:
         raise _NotAvailable("table quotes has no speech quotations")
     order = outlet_order(tables, order)
-    grp = q["speaker_group"] if "speaker_group" in q.columns else pd.Series("unknown", q.index)
-    q["speaker_group"] = grp.fillna("").astype(str).replace("", "unknown")
-    q["n_words"] = q["text"].fillna("").astype(str).map(count_words)
-    g = q.groupby(["event", "outlet", "speaker_group"], as_index=False).agg(
-        n_quotes=("text", "size"), n_words=("n_words", "sum"))
-    g["share_quotes"] = g["n_quotes"] / g.groupby(["event", "outlet"])["n_quotes"].transform("sum")
-    g["share_words"] = g["n_words"] / g.groupby(["event", "outlet"])["n_words"].transform("sum")
+    g = mix.drop(columns=["n_first", "n_articles"])
+    g["speaker_group"] = g["speaker_group"].replace(UNATTRIBUTED, "unknown")
     rank = {v: i for i, v in enumerate(_ordered(g["speaker_group"], SPEAKER_GROUP_ORDER))}
     g["_g"] = g["speaker_group"].map(rank)
     return _finish(g, ["event", "outlet", "_g"], order).drop(columns="_g")

@@ -449,19 +449,11 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
     out = pd.DataFrame(flat, columns=SHARED_COLUMNS)
     if not len(out):
         return _empty()
-    for c in ("passage_id", "start", "end", "n_words", "n_aligned", "kept_start", "kept_end",
-              "n_outlets", "n_docs"):
-        out[c] = out[c].astype("int64")
-    for c in ("sent_id", "quote_id"):
-        out[c] = out[c].astype("Int64")
-    out["similarity"] = out["similarity"].astype(float)
-    for c in ("is_reference", "outlet_repeat", "wire_copy"):
-        out[c] = out[c].astype(bool)
-    return out.sort_values(["passage_id", "doc_id", "start"]).reset_index(drop=True)
+    return _typed(out).sort_values(["passage_id", "doc_id", "start"]).reset_index(drop=True)
 
 
-def _empty() -> pd.DataFrame:
-    out = pd.DataFrame({c: pd.Series(dtype="object") for c in SHARED_COLUMNS})
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    """The shared frame's column types (also for an empty frame)."""
     for c in ("passage_id", "start", "end", "n_words", "n_aligned", "kept_start", "kept_end",
               "n_outlets", "n_docs"):
         out[c] = out[c].astype("int64")
@@ -471,6 +463,10 @@ def _empty() -> pd.DataFrame:
     for c in ("is_reference", "outlet_repeat", "wire_copy"):
         out[c] = out[c].astype(bool)
     return out
+
+
+def _empty() -> pd.DataFrame:
+    return _typed(pd.DataFrame({c: pd.Series(dtype="object") for c in SHARED_COLUMNS}))
 
 
 def shared_summary(shared: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -28,7 +28,7 @@ def source_mix(quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     quotes : DataFrame
         The quotes frame with speakers (``analysis.attribute_speakers`` or ``run(...)["quotes"]``).
     articles : DataFrame
-        ``doc_id, outlet, event, text``.
+        ``doc_id, outlet, event``.
 
     Returns
     -------
@@ -43,12 +43,12 @@ def source_mix(quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     cols = ["event", "outlet", "speaker_group", "n_quotes", "n_words", "share_quotes",
             "share_words", "n_first", "n_articles"]
     q = _speech(quotes)
-    arts = articles[["doc_id", "event", "outlet", "text"]]
+    arts = articles[["doc_id", "event", "outlet"]]
     n_art = arts.groupby(["event", "outlet"]).size().rename("n_articles")
     if q.empty:
         return pd.DataFrame(columns=cols)
-    q = q.merge(arts, on="doc_id", suffixes=("", "_article"))
-    q["n_words"] = [count_words(t[s:e]) for t, s, e in zip(q["text_article"], q["start"], q["end"])]
+    q = q.merge(arts, on="doc_id")
+    q["n_words"] = q["text"].fillna("").astype(str).map(count_words)  # text == article[start:end]
     first = (q.sort_values(["doc_id", "start"]).drop_duplicates("doc_id")
              .groupby(["event", "outlet", "speaker_group"]).size().rename("n_first"))
     g = q.groupby(["event", "outlet", "speaker_group"])
