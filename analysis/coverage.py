@@ -768,7 +768,9 @@ def omissions(coverage: pd.DataFrame, articles: pd.DataFrame | None = None,
         for uid, u in ev.groupby("unit_id", sort=True):
             pres = u.groupby("outlet")["present"].any()
             have = sorted(pres[pres].index)
-            label, anchors = u["unit_label"].iloc[0], u["anchors"].iloc[0] if "anchors" in u else ""
+            first = u[u["present"].astype(bool)].iloc[0] if u["present"].any() else u.iloc[0]
+            label = first["unit_label"]
+            anchors = first["anchors"] if "anchors" in u else ""
             if len(have) == 1:
                 rows.append((event, uid, have[0], "exclusive", 1, n_ev, label, anchors))
             elif len(have) > min_share * n_ev and len(have) < n_ev:

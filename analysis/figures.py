@@ -1055,9 +1055,10 @@ def coverage_data(tables, event=None, order=None, max_units: int = 45) -> pd.Dat
     cov["present"] = cov["present"].astype(str).str.lower().isin(["true", "1", "1.0", "yes"])
     if "unit_label" not in cov.columns:
         cov["unit_label"] = cov["unit_id"].astype(str)
-    cov["unit_label"] = cov["unit_label"].fillna("").astype(str)
-    g = cov.groupby(["event", "unit_id", "outlet"], as_index=False).agg(
-        unit_label=("unit_label", "first"), present=("present", "any"))
+    # the label is on the rows where the unit is present (pipeline.compact_coverage)
+    labels = cov.dropna(subset=["unit_label"]).groupby(["event", "unit_id"])["unit_label"].first()
+    g = cov.groupby(["event", "unit_id", "outlet"], as_index=False).agg(present=("present", "any"))
+    g["unit_label"] = [str(labels.get((e, u), u)) for e, u in zip(g["event"], g["unit_id"])]
     g["n_outlets"] = g.groupby(["event", "unit_id"])["present"].transform("sum").astype(int)
     units = g.drop_duplicates(["event", "unit_id"]).sort_values(
         ["event", "n_outlets", "unit_id"], ascending=[True, False, True], kind="stable")

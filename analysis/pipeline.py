@@ -470,7 +470,7 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     out["term_shares"] = terms.variant_shares(tables["terms"], articles, lexicon=lexicon)
     out["keyness"] = keyness(articles) if articles["outlet"].nunique() > 1 else None
     out["shared"] = shared_passages(articles, sentences, quotes)
-    out["coverage"] = coverage(articles, sentences)
+    out["coverage"] = compact_coverage(coverage(articles, sentences))
     metrics = sentence_metrics(sentences, quotes, articles)
     est = outlet_estimates(metrics, articles, outlet_metric_specs(metrics),
                                    n_boot=settings.n_boot, random_state=settings.random_state)
@@ -479,6 +479,30 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     if actors is not None and len(actors):
         out["actor_sentiment"] = _actor_by_outlet(actors, articles)
     return {k: v for k, v in out.items() if v is not None}
+
+
+#: unit-level columns of the coverage table: the same for every row of a unit
+COVERAGE_UNIT_COLUMNS = ("unit_label", "anchors", "n_articles_present", "n_outlets_present",
+                         "only_outlet")
+
+
+def compact_coverage(cov: pd.DataFrame) -> pd.DataFrame:
+    """Keep the unit-level columns only on the rows where the unit is present.
+
+    ``coverage.csv`` has one row per unit x article of the event, so repeating a unit's label
+    and anchors on every article that lacks it would make the table many times larger (about
+    150 MB for 1,000 articles). Readers take them from any present row (``groupby().first()``
+    skips the blanks); every unit has at least one.
+    """
+    absent = ~cov["present"].astype(bool)
+    cov = cov.copy()
+    for c in COVERAGE_UNIT_COLUMNS:
+        if c in cov.columns:
+            if c.startswith("n_"):
+                cov[c] = cov[c].astype("Int64").mask(absent)
+            else:
+                cov[c] = cov[c].astype(object).where(~absent, None)
+    return cov
 
 
 def _outlet_descriptives(articles: pd.DataFrame) -> pd.DataFrame:
