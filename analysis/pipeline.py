@@ -676,7 +676,7 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
     hashes = step_hashes(settings)
     cache_root = str(cache) if cache else None
     event_cache = engine.EventCache(cache_root) if cache_root else None
-    groups = list(_event_groups(articles, max(settings.chunk_size * 10, 1000)))
+    groups = list(_event_groups(articles, max(settings.chunk_size * 5, 500)))
     sizes = [int(articles["event"].isin(g).sum()) for g in groups]
     bar = _progress(progress, sum(-(-n // settings.chunk_size) for n in sizes))
     passage_offset, effects_in = 0, []
