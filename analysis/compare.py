@@ -46,6 +46,7 @@ from itertools import permutations
 import numpy as np
 import pandas as pd
 
+from .errors import require_columns
 from .tokens import count_words
 
 __all__ = ["Ratio", "Mean", "bootstrap_ci", "outlet_estimates", "pairwise_differences",
@@ -217,12 +218,7 @@ def _as_list(by) -> list[str]:
 
 
 def _check(df: pd.DataFrame, cols, name: str, func: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{func}: {name} must be a pandas DataFrame; got {type(df).__name__}")
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ValueError(f"{func}: {name} has no column {missing[0]!r} (columns: "
-                         f"{', '.join(map(str, df.columns))})")
+    require_columns(df, cols, name, func)
 
 
 def _check_boot(n_boot, ci, func):

@@ -198,13 +198,6 @@ class Runner:
             yield out
 
 
-def map_chunks(fn, items: list, *, jobs: int | None = None, engine: str = "local",
-               scheduler: str | None = None, progress=None):
-    """One-off :meth:`Runner.map` (workers started and stopped around this call)."""
-    with Runner(jobs, engine, scheduler) as runner:
-        yield from runner.map(fn, items, progress)
-
-
 class EventCache:
     """Cross-article results of one event, stored under a key of all its inputs.
 

@@ -37,3 +37,19 @@ def problem(path, message: str, *, line: int | None = None, field: str | None = 
     if fix:
         text += f"; {fix}"
     return text
+
+
+def require_columns(frame, columns, name: str, func: str, fix: str | None = None) -> None:
+    """Raise if ``frame`` is not a DataFrame holding ``columns``, naming the function and argument.
+
+    ``keyness: articles has no column 'event' (columns: doc_id, text); pass by=/within= ...``
+    """
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{func}: {name} must be a pandas DataFrame; got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        msg = (f"{func}: {name} has no column {missing[0]!r} (columns: "
+               f"{', '.join(map(str, frame.columns))})")
+        raise ValueError(msg + (f"; {fix}" if fix else ""))

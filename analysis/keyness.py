@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .errors import require_columns
 from .tokens import WORD_RE
 
 log = logging.getLogger(__name__)
@@ -115,15 +116,6 @@ def _term_counts(texts: Iterable, orders: list[int], stop: frozenset) -> dict[in
                 bi[prev_tok + " " + tok] += 1
             prev_tok, prev_end = tok, m.end()
     return out
-
-
-def _check_columns(articles: pd.DataFrame, cols: list[str]) -> None:
-    if not isinstance(articles, pd.DataFrame):
-        raise TypeError(f"keyness: articles must be a pandas DataFrame; got {type(articles).__name__}")
-    missing = [c for c in cols if c not in articles.columns]
-    if missing:
-        raise ValueError(f"keyness: articles has no column {missing[0]!r} (columns: "
-                         f"{', '.join(map(str, articles.columns))}); pass by=/within= naming existing columns")
 
 
 def _prior_vector(prior, vocab: list[str], bg: np.ndarray, alpha0) -> np.ndarray:
@@ -212,7 +204,8 @@ def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "ev
     if int(min_count) < 1:
         raise ValueError(f"keyness: parameter min_count must be >= 1; got {min_count!r}")
     cols = ["text", by] + ([within] if within is not None else [])
-    _check_columns(articles, cols)
+    require_columns(articles, cols, "articles", "keyness",
+                    fix="pass by=/within= naming existing columns")
     stop = frozenset(w.lower() for w in stopwords) if stopwords else frozenset()
     ref_frame = reference if isinstance(reference, pd.DataFrame) else None
     ref_name = None if reference is None or ref_frame is not None else reference

@@ -779,6 +779,20 @@ def _progress(enabled: bool, total_chunks: int):
     return tqdm(total=total_chunks, unit="chunk", desc="analysing articles", leave=False)
 
 
+def _execute(corpus, sink, settings: Settings, *, lenient, columns, preset, progress, jobs,
+             engine, scheduler, cache):
+    """Load the corpus and send every table to ``sink``; return the loaded corpus."""
+    loaded = read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
+                         furniture=settings.furniture, count_sentences=False)
+    if len(loaded.articles):
+        _process(loaded, settings, sink, jobs=jobs, engine_name=engine, scheduler=scheduler,
+                 cache=cache, progress=progress, lenient=lenient)
+    else:
+        sink.add("removed", loaded.removed)
+        sink.add("skipped", loaded.skipped)
+    return loaded
+
+
 def run(corpus, *, settings: Settings | None = None, lenient: bool = False,
         columns: dict[str, str] | None = None, preset: str | None = None,
         progress: bool = False, jobs: int | None = None, engine: str = "local",
@@ -810,15 +824,10 @@ def run(corpus, *, settings: Settings | None = None, lenient: bool = False,
         term_shares, actor_sentiment, outlets, outlet_effects, keyness, shared, coverage``.
     """
     settings = settings or Settings()
-    loaded = read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
-                         furniture=settings.furniture, count_sentences=False)
     sink = MemorySink()
-    if len(loaded.articles):
-        _process(loaded, settings, sink, jobs=jobs, engine_name=engine, scheduler=scheduler,
-                 cache=cache, progress=progress, lenient=lenient)
-    else:
-        sink.add("removed", loaded.removed)
-        sink.add("skipped", loaded.skipped)
+    loaded = _execute(corpus, sink, settings, lenient=lenient, columns=columns, preset=preset,
+                      progress=progress, jobs=jobs, engine=engine, scheduler=scheduler,
+                      cache=cache)
     frames = sink.finish()
     frames.setdefault("articles", loaded.articles)
     for name in TABLE_KEYS:
@@ -832,17 +841,11 @@ def run_to_dir(corpus, out_dir, *, settings: Settings | None = None, lenient: bo
                engine: str = "local", scheduler: str | None = None, cache=None) -> list[Path]:
     """Like :func:`run` but stream every table to ``<out_dir>/<table>.csv`` (bounded memory)."""
     settings = settings or Settings()
-    loaded = read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
-                         furniture=settings.furniture, count_sentences=False)
     sink = CsvSink(out_dir)
     for name in CONTRACT_COLUMNS:  # every contract table gets its header even when empty
         sink.add(name, pd.DataFrame(columns=CONTRACT_COLUMNS[name]))
-    if len(loaded.articles):
-        _process(loaded, settings, sink, jobs=jobs, engine_name=engine, scheduler=scheduler,
-                 cache=cache, progress=progress, lenient=lenient)
-    else:
-        sink.add("skipped", loaded.skipped)
-        sink.add("removed", loaded.removed)
+    _execute(corpus, sink, settings, lenient=lenient, columns=columns, preset=preset,
+             progress=progress, jobs=jobs, engine=engine, scheduler=scheduler, cache=cache)
     for name in TABLE_KEYS:  # and so does every other table
         if name not in sink.columns:
             sink.add(name, pd.DataFrame(columns=TABLE_KEYS[name]))
