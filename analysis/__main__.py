@@ -48,6 +48,9 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
                    help="bootstrap resamples for confidence intervals (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0,
                    help="random seed of the bootstrap; same seed, same intervals (default: 0)")
+    p.add_argument("--coverage-max-articles", type=int, default=300, metavar="N",
+                   help="skip the coverage table (information unit x article) for events with "
+                   "more than N articles; notes.csv says which (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes for the per-article steps (default: all cores)")
     p.add_argument("--engine", choices=["local", "dask"], default="local",
@@ -65,7 +68,7 @@ def _settings(args):
 
     return Settings(terms=args.terms, actors=args.actors, speaker_groups=args.speaker_groups,
                     furniture=None if args.no_furniture else "furniture", n_boot=args.n_boot,
-                    random_state=args.seed)
+                    random_state=args.seed, coverage_max_articles=args.coverage_max_articles)
 
 
 def _run_options(args) -> dict:

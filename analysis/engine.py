@@ -208,12 +208,15 @@ class EventCache:
     def __init__(self, root):
         self.folder = Path(root) / "events"
 
-    def get(self, key: str) -> dict[str, pd.DataFrame] | None:
+    def get(self, key: str, tables=None) -> dict[str, pd.DataFrame] | None:
+        """The event's tables (only ``tables`` when given), or None when not cached."""
         if not (self.folder / f"{key}.done").exists():
             return None
         out = {}
         for f in sorted(self.folder.glob(f"{key}.*.parquet")):
-            out[f.name[len(key) + 1:-len(".parquet")]] = pd.read_parquet(f)
+            name = f.name[len(key) + 1:-len(".parquet")]
+            if tables is None or name in tables:
+                out[name] = pd.read_parquet(f)
         return out
 
     def put(self, key: str, tables: dict[str, pd.DataFrame]) -> None:

@@ -51,6 +51,7 @@ cross-domain detection of semantic uncertainty. *Computational Linguistics* 38(2
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -265,7 +266,7 @@ class _Ctx:
         self.text = text
         self.spans = word_spans(text)
         self.raw = [text[s:e] for s, e in self.spans]
-        self.low = [w.lower().translate(_APOS) for w in self.raw]
+        self.low = _lowered(text, self.spans, self.raw)
         self.n = len(self.spans)
 
     def gap_before(self, i: int) -> str:
@@ -304,6 +305,15 @@ class _Ctx:
                 return j, self.low[j]
             j -= 1
         return j, None
+
+
+def _lowered(text: str, spans: list[tuple[int, int]], raw: list[str]) -> list[str]:
+    """``w.lower().translate(_APOS)`` for each word, cut from the lowered text when lowering
+    maps it character by character (no capital dotted I, no capital sigma: final-sigma rule)."""
+    if "\u0130" in text or "\u03a3" in text:
+        return [w.lower().translate(_APOS) for w in raw]
+    low = text.lower().translate(_APOS)
+    return [low[s:e] for s, e in spans]
 
 
 def _is_negation(w: str | None) -> bool:
@@ -527,14 +537,20 @@ RULES: dict[str, Callable[[_Ctx, int, int], bool]] = {
 # ---------------------------------------------------------------------------------------------
 def _match_text(text: str, index: dict[str, list[Cue]]) -> list[tuple[int, int, Cue]]:
     """Matches in one text as (first word index, n words, cue)."""
-    c = _Ctx(text)
+    return _match_ctx(_Ctx(text), index)
+
+
+def _match_ctx(c: _Ctx, index: dict[str, list[Cue]]) -> list[tuple[int, int, Cue]]:
+    """:func:`_match_text` on a prepared context (its ``spans`` are the text's word spans)."""
     out = []
-    i = 0
-    while i < c.n:
-        hit = None
-        for cue in index.get(c.low[i], ()):
+    free = 0  # words before this index belong to a match
+    for i in [j for j, w in enumerate(c.low) if w in index]:
+        if i < free:
+            continue
+        for cue in index[c.low[i]]:
             k = len(cue.words)
-            if i + k > c.n or tuple(c.low[i:i + k]) != cue.words:
+            if i + k > c.n or (k > 1 and c.low[i + 1] != cue.words[1]) or (
+                    tuple(c.low[i:i + k]) != cue.words):
                 continue
             if any(not c.joined(j) for j in range(i + 1, i + k)):
                 continue
@@ -545,13 +561,9 @@ def _match_text(text: str, index: dict[str, list[Cue]]) -> list[tuple[int, int, 
             else:
                 ok = True
             if ok:
-                hit = (i, k, cue)
+                out.append((i, k, cue))
+                free = i + k
                 break
-        if hit:
-            out.append(hit)
-            i += hit[1]
-        else:
-            i += 1
     return out
 
 
@@ -595,11 +607,12 @@ def match_hedges(sentences: pd.DataFrame, lexicon: str = "hedges",
     """
     index = _compiled(str(lexicon), reporting)
     rows = []
-    for doc_id, sent_id, s0, text in zip(sentences["doc_id"], sentences["sent_id"],
-                                         sentences["start"], sentences["text"]):
+    for doc_id, sent_id, s0, text in zip(sentences["doc_id"].tolist(), sentences["sent_id"],
+                                         sentences["start"], sentences["text"].tolist()):
         text = str(text)
-        spans = word_spans(text)
-        for i, k, cue in _match_text(text, index):
+        c = _Ctx(text)
+        spans = c.spans
+        for i, k, cue in _match_ctx(c, index):
             s, e = spans[i][0], spans[i + k - 1][1]
             rows.append((doc_id, sent_id, int(s0) + s, int(s0) + e, text[s:e], cue.category,
                          cue.entry))
@@ -616,13 +629,21 @@ def _quoted_mask_counts(text: str, spans: list[tuple[int, int]]) -> tuple[int, i
     words = word_spans(text)
     if not spans:
         return len(words), len(words)
-    starts = np.array([s for s, _ in spans])
-    ends = np.array([e for _, e in spans])
-    inside = 0
-    for ws, we in words:
-        if np.any((starts <= ws) & (ws < ends)):
-            inside += 1
+    word_starts = [ws for ws, _ in words]
+    inside = sum(bisect.bisect_left(word_starts, e) - bisect.bisect_left(word_starts, s)
+                 for s, e in _merged(spans))  # words starting inside a quotation
     return len(words), len(words) - inside
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[list[int]]:
+    """The disjoint ``[start, end]`` intervals, in order, covering the non-empty ``spans``."""
+    out: list[list[int]] = []
+    for s, e in sorted(sp for sp in spans if sp[0] < sp[1]):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return out
 
 
 def hedge_rates(hedges: pd.DataFrame, sentences: pd.DataFrame, articles: pd.DataFrame,
@@ -676,6 +697,8 @@ def hedge_rates(hedges: pd.DataFrame, sentences: pd.DataFrame, articles: pd.Data
                    if len(sentences) else pd.DataFrame(columns=["size", "sum"]))
     # counts per (doc, category, voice) once, instead of filtering the frame per article
     counts = hedges.groupby(["doc_id", "category", "voice"]).size().to_dict() if len(hedges) else {}
+    n_sents = {d: (int(n), int(u)) for d, n, u in zip(sent_counts.index, sent_counts["size"],
+                                                       sent_counts["sum"])}
     rows = []
     for doc_id, text in zip(articles["doc_id"], articles["text"]):
         n_words, n_own = _quoted_mask_counts(str(text), qspans.get(str(doc_id), []))
@@ -691,10 +714,7 @@ def hedge_rates(hedges: pd.DataFrame, sentences: pd.DataFrame, articles: pd.Data
             row[f"{cat}_per_1k_own_words"] = 1000 * n_own_c / n_own if n_own else np.nan
             row[f"{cat}_n_attributed"] = by_voice["attributed"]
             row[f"{cat}_n_quoted"] = by_voice["quoted"] + by_voice["scare"]
-        if doc_id in sent_counts.index:
-            n_s, n_u = int(sent_counts.loc[doc_id, "size"]), int(sent_counts.loc[doc_id, "sum"])
-        else:
-            n_s, n_u = 0, 0
+        n_s, n_u = n_sents.get(doc_id, (0, 0))
         row["n_sentences"] = n_s
         row["n_uncertain_sentences"] = n_u
         row["uncertain_sentence_share"] = n_u / n_s if n_s else np.nan
@@ -726,8 +746,9 @@ def sentence_uncertainty(hedges: pd.DataFrame, sentences: pd.DataFrame) -> pd.Se
                          "got columns " + ", ".join(hedges.columns))
     sel = hedges[hedges["category"].isin(UNCERTAIN_CATEGORIES)
                  & hedges["voice"].isin(UNCERTAIN_VOICES)]
-    keys = set(zip(sel["doc_id"], sel["sent_id"].astype("int64")))
-    flags = [(d, int(s)) in keys for d, s in zip(sentences["doc_id"], sentences["sent_id"])]
+    keys = set(zip(sel["doc_id"].tolist(), sel["sent_id"].astype("int64")))
+    flags = [(d, int(s)) in keys for d, s in zip(sentences["doc_id"].tolist(),
+                                                  sentences["sent_id"])]
     return pd.Series(flags, index=sentences.index, name="uncertain", dtype=bool)
 
 

@@ -17,14 +17,9 @@ functions run whatever the engine, so the tables are identical.
 """
 from __future__ import annotations
 
-import csv
+import bisect
 import hashlib
-import heapq
-import io
 import json
-import os
-import shutil
-import tempfile
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import engine
+from .sinks import CsvSink, MemorySink, RenderCache, sort_frame, to_csv
 from .corpus import read_corpus
 from .errors import KitError
 from .lexicon import lexicon_path
@@ -56,10 +52,12 @@ TABLE_KEYS: dict[str, list[str]] = {
     "keyness": ["event", "outlet"],
     "shared": ["passage_id", "doc_id"],
     "coverage": ["event", "unit_id", "doc_id"],
+    "notes": ["event", "table"],
 }
 PER_ARTICLE_TABLES = ("articles", "sentences", "quotes", "attributions", "terms", "hedges",
                       "actors")
-PER_EVENT_TABLES = ("term_shares", "actor_sentiment", "outlets", "keyness", "shared", "coverage")
+PER_EVENT_TABLES = ("term_shares", "actor_sentiment", "outlets", "keyness", "shared", "coverage",
+                    "notes")
 
 #: Columns each contract table must have (``shared/TABLES.md``); used for empty tables.
 CONTRACT_COLUMNS: dict[str, list[str]] = {
@@ -97,6 +95,8 @@ class Settings:
     n_boot: int = 2000
     random_state: int = 0
     chunk_size: int = 200
+    #: events with more articles get no coverage table (it has units x articles rows)
+    coverage_max_articles: int = 300
 
     def lexicons(self) -> dict[str, str]:
         """Lexicon role -> resolved file path, for provenance and cache keys."""
@@ -330,11 +330,7 @@ def order_columns(name: str, columns) -> list[str]:
     return head + [c for c in columns if c not in head]
 
 
-def _sort(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    keys = [k for k in keys if k in frame.columns]
-    if keys and len(frame):
-        frame = frame.sort_values(keys, kind="stable")
-    return frame.reset_index(drop=True)
+_sort = sort_frame
 
 
 def assemble_articles(arts: pd.DataFrame, r: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -410,15 +406,20 @@ def sentence_metrics(sentences: pd.DataFrame, quotes: pd.DataFrame, articles: pd
         texts = dict(zip(articles["doc_id"], articles["text"]))
         speech = quotes[(quotes["kind"] == "speech") & (quotes["depth"] == 0)]
         pos = {(d, sid): i for i, (d, sid) in enumerate(zip(m["doc_id"], m["sent_id"]))}
-        sents_by_doc = {d: g[["sent_id", "start", "end"]].to_numpy()
-                        for d, g in sentences.groupby("doc_id")}
+        sents_by_doc = {}
+        for d, g in sentences.groupby("doc_id"):
+            rows = sorted(zip(g["start"].tolist(), g["end"].tolist(), g["sent_id"].tolist()))
+            sents_by_doc[d] = (rows, [r[0] for r in rows])
         col_idx = {c: m.columns.get_loc(c) for c in m.columns}
         values = m.to_numpy(dtype=object)
         for d, qs, qe, grp in zip(speech["doc_id"], speech["start"], speech["end"],
                                   speech["speaker_group"]):
             grp = grp or "unattributed"
             text = texts[d]
-            for sid, ss, se in sents_by_doc.get(d, []):
+            rows, starts = sents_by_doc.get(d, ([], []))
+            # sentences do not overlap: only those starting before the quotation ends can meet it
+            first = max(0, bisect.bisect_right(starts, qs) - 1)
+            for ss, se, sid in rows[first:bisect.bisect_left(starts, qe)]:
                 lo, hi = max(ss, qs), min(se, qe)
                 if lo < hi:
                     n = count_words(text[lo:hi])
@@ -470,7 +471,20 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     out["term_shares"] = terms.variant_shares(tables["terms"], articles, lexicon=lexicon)
     out["keyness"] = keyness(articles) if articles["outlet"].nunique() > 1 else None
     out["shared"] = shared_passages(articles, sentences, quotes)
-    out["coverage"] = compact_coverage(coverage(articles, sentences))
+    notes = []
+    for event, n in articles.groupby("event", sort=True).size().items():
+        if n > settings.coverage_max_articles:
+            notes.append({"event": event, "table": "coverage", "note": (
+                f"not computed: the event has {n:,} articles, more than coverage_max_articles="
+                f"{settings.coverage_max_articles:,} (the table has one row per information unit "
+                "x article, which grows with the square of the event's size); split the corpus "
+                "into smaller events (the 'event' column) or raise the limit with "
+                "--coverage-max-articles")})
+    small = articles[~articles["event"].isin([n["event"] for n in notes])]
+    if len(small):
+        out["coverage"] = compact_coverage(coverage(small, sentences[sentences["doc_id"].isin(
+            small["doc_id"])]))
+    out["notes"] = pd.DataFrame(notes, columns=["event", "table", "note"])
     metrics = sentence_metrics(sentences, quotes, articles)
     est = outlet_estimates(metrics, articles, outlet_metric_specs(metrics),
                                    n_boot=settings.n_boot, random_state=settings.random_state)
@@ -536,132 +550,22 @@ def _actor_by_outlet(actors: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFra
 
 
 # ---------------------------------------------------------------------------------------------
-# sinks: where finished rows go (memory for the API, CSV files for the CLI)
-
-class MemorySink:
-    """Collect frames in memory; :meth:`finish` returns them concatenated and sorted."""
-
-    def __init__(self):
-        self.parts: dict[str, list[pd.DataFrame]] = {}
-
-    def add(self, name: str, frame: pd.DataFrame) -> None:
-        if frame is not None and len(frame.columns):
-            self.parts.setdefault(name, []).append(frame)
-
-    def finish(self) -> dict[str, pd.DataFrame]:
-        out = {}
-        for name, frames in self.parts.items():
-            frames = [f for f in frames if len(f)] or frames[:1]
-            frame = pd.concat(frames, ignore_index=True)
-            frame = frame[order_columns(name, frame.columns)]
-            out[name] = _sort(frame, TABLE_KEYS.get(name, []))
-        return out
-
-
-class CsvSink:
-    """Write frames as sorted CSV runs, then merge the runs into one sorted CSV per table.
-
-    Memory stays bounded: a run is written as soon as a group of events is finished, and the
-    final k-way merge streams rows from the runs.
-    """
-
-    def __init__(self, out_dir):
-        self.out = Path(out_dir)
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=".runs-", dir=self.out))
-        self.runs: dict[str, list[Path]] = {}
-        self.columns: dict[str, list[str]] = {}
-
-    def add(self, name: str, frame: pd.DataFrame) -> None:
-        if frame is None or not len(frame.columns):
-            return
-        cols = self.columns.setdefault(name, list(frame.columns))
-        for c in frame.columns:
-            if c not in cols:
-                cols.append(c)
-        if not len(frame):
-            return
-        path = self.tmp / f"{name}.{len(self.runs.get(name, [])):06d}.csv"
-        _to_csv(_sort(frame, TABLE_KEYS.get(name, [])), path)
-        self.runs.setdefault(name, []).append(path)
-
-    def finish(self) -> list[Path]:
-        written = []
-        for name in self.columns:
-            path = self.out / f"{name}.csv"
-            _merge_runs(self.runs.get(name, []), order_columns(name, self.columns[name]),
-                        TABLE_KEYS.get(name, []), path, in_order=name in PER_EVENT_TABLES)
-            written.append(path)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        return written
-
-
-def _to_csv(frame: pd.DataFrame, path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
-                 quoting=csv.QUOTE_MINIMAL)  # pandas writes shortest round-trip floats
-
-
-def _merge_runs(runs: list[Path], columns: list[str], keys: list[str], path: Path,
-                in_order: bool = False) -> None:
-    """Merge sorted CSV runs into one sorted CSV with ``columns`` (streaming).
-
-    ``in_order``: the runs are known to follow each other in key order (per-event tables,
-    written event by event in sorted order); runs with the final header are then copied.
-    """
-    int_keys = {"sent_id", "quote_id", "start", "line", "unit_id", "passage_id", "record"}
-    header_line = _csv_line(columns)
-    if in_order:
-        with open(path, "w", newline="", encoding="utf-8") as out:
-            out.write(header_line)
-            for run in runs:
-                with open(run, newline="", encoding="utf-8") as fh:
-                    first = fh.readline()
-                    if first == header_line:
-                        shutil.copyfileobj(fh, out)
-                        continue
-                    fh.seek(0)
-                    writer = csv.writer(out, lineterminator="\n")
-                    reader = csv.reader(fh)
-                    idx = {c: i for i, c in enumerate(next(reader))}
-                    for row in reader:
-                        writer.writerow([row[idx[c]] if c in idx else "" for c in columns])
-        return
-
-    def rows(run: Path):
-        with open(run, newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            idx = {c: i for i, c in enumerate(next(reader))}
-            pick = [idx.get(c) for c in columns]
-            kpos = [idx[k] for k in keys]
-            kint = [k in int_keys for k in keys]
-            for row in reader:
-                key = tuple((0, int(row[i]), "") if ki and row[i].lstrip("-").isdigit()
-                            else (1, 0, row[i]) for i, ki in zip(kpos, kint))
-                yield key, [row[i] if i is not None else "" for i in pick]
-
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        fh.write(header_line)
-        writer = csv.writer(fh, lineterminator="\n")
-        for _, values in heapq.merge(*(rows(r) for r in runs), key=lambda kv: kv[0]):
-            writer.writerow(values)
-
-
-def _csv_line(values: list[str]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(values)
-    return buf.getvalue()
-
-
-# ---------------------------------------------------------------------------------------------
 # the entry points
 
-def _event_groups(articles: pd.DataFrame, max_articles: int):
-    """Consecutive groups of whole events (sorted), about ``max_articles`` articles each."""
+def _event_groups(articles: pd.DataFrame, min_articles: int, max_articles: int):
+    """Consecutive groups of whole events (sorted by event name).
+
+    A group ends after an event whose name hashes to 0 modulo 8 once it holds ``min_articles``,
+    or when it reaches ``max_articles``. Boundaries thus depend on event names, not on running
+    totals, so adding articles to one event leaves the other groups (and their cached rendered
+    tables) as they were.
+    """
     group, size = [], 0
     for event, n in articles.groupby("event", sort=True).size().items():
         group.append(event)
         size += n
-        if size >= max_articles:
+        mark = hashlib.sha256(str(event).encode("utf-8", "surrogatepass")).digest()[0] % 8 == 0
+        if size >= max_articles or (size >= min_articles and mark):
             yield group
             group, size = [], 0
     if group:
@@ -676,57 +580,119 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
     hashes = step_hashes(settings)
     cache_root = str(cache) if cache else None
     event_cache = engine.EventCache(cache_root) if cache_root else None
-    groups = list(_event_groups(articles, max(settings.chunk_size * 5, 500)))
+    render_cache = RenderCache(cache_root) if cache_root and hasattr(sink, "add_run") else None
+    groups = list(_event_groups(articles, 2 * settings.chunk_size, max(5 * settings.chunk_size, 1000)))
     sizes = [int(articles["event"].isin(g).sum()) for g in groups]
     bar = _progress(progress, sum(-(-n // settings.chunk_size) for n in sizes))
-    passage_offset, effects_in = 0, []
+    state = {"passage_offset": 0, "effects": []}
     # events are processed in groups so memory depends on the group, not on the corpus
     with engine.Runner(jobs, engine_name, scheduler) as runner:
-        for events in groups:
+        for events, size in zip(groups, sizes):
             arts = articles[articles["event"].isin(events)]
-            tasks = [(chunk, settings, cache_root, hashes, lenient)
-                     for chunk in engine.chunks(arts, settings.chunk_size)]
-            parts = []
-            for t, r in zip(tasks, runner.map(analyze_chunk, tasks, progress=bar)):
-                failed = r.pop("_failures")
-                if len(failed):
-                    sink.add("skipped", failed)
-                parts.append(assemble_articles(t[0][~t[0]["doc_id"].isin(failed["record"])], r))
-            group = {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True)
-                     for name in parts[0]} if parts else {}
-            if not group or not len(group.get("articles", [])):
-                continue  # every article of these events failed (listed in skipped)
-            group_articles = group["articles"]
-            for name in PER_ARTICLE_TABLES:
-                sink.add(name, group.get(name))
-            # cross-article steps, one task per event, run by the same engine (cached per event)
-            ev_docs = group_articles.groupby("event")["doc_id"].agg(set).to_dict()
-            plan, todo = [], []
-            for event in events:
-                docs = ev_docs.get(event, set())
-                ev_tables = {k: v[v["doc_id"].isin(docs)] for k, v in group.items()
-                             if k in EVENT_INPUTS}
-                key = event_key(ev_tables["articles"], hashes, settings)
-                cached = event_cache.get(key) if event_cache else None
-                plan.append((key, cached))
-                if cached is None:
-                    todo.append((ev_tables, settings))
-            computed = runner.map(_event_task, todo)
-            for key, cached in plan:
-                out = cached
-                if out is None:
-                    out = next(computed)
-                    if event_cache:
-                        event_cache.put(key, out)
-                if "shared" in out and len(out["shared"]):
-                    out["shared"] = out["shared"].assign(passage_id=out["shared"]["passage_id"] + passage_offset)
-                    passage_offset = int(out["shared"]["passage_id"].max())
-                for name in PER_EVENT_TABLES:
-                    sink.add(name, out.get(name))
-                effects_in.append(out["outlets"])
+            gkey = group_key(arts, hashes, settings) if render_cache else None
+            if gkey and _replay_group(arts, events, gkey, render_cache, event_cache, hashes,
+                                      settings, sink, state):
+                if bar is not None:
+                    bar.update(-(-size // settings.chunk_size))
+                continue
+            if render_cache:
+                sink.capture()
+            _analyze_group(arts, events, settings, sink, runner, cache_root, event_cache,
+                           hashes, lenient, bar, state)
+            if render_cache:
+                # shared passages are numbered across the corpus: re-added on every run
+                render_cache.put(gkey, [(t, r) for t, r in sink.captured() if t != "shared"])
     if bar is not None:
         bar.close()
-    sink.add("outlet_effects", _pooled(effects_in, settings))
+    sink.add("outlet_effects", _pooled(state["effects"], settings))
+
+
+def group_key(arts: pd.DataFrame, hashes: dict[str, str], settings: Settings) -> str:
+    """Cache key of a group's rendered tables: kit, steps, settings and every article field."""
+    h = hashlib.sha256(json.dumps({"kit": kit_version(), "steps": hashes,
+                                   "settings": asdict(settings)}, sort_keys=True,
+                                  default=str).encode())
+    cols = sorted(arts.columns)
+    h.update(json.dumps(cols).encode())
+    for row in arts.sort_values("doc_id", kind="stable")[cols].itertuples(index=False):
+        for value in row:
+            h.update(repr(value).encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+    return h.hexdigest()
+
+
+def _replay_group(arts, events, gkey, render_cache, event_cache, hashes, settings, sink,
+                  state) -> bool:
+    """Add a group's runs rendered by an earlier run; False when anything is missing."""
+    runs = render_cache.get(gkey)
+    if runs is None:
+        return False
+    per_event = []
+    for event in events:
+        ev = arts[arts["event"] == event]
+        out = event_cache.get(event_key(ev, hashes, settings), tables=("outlets", "shared"))
+        if out is None:
+            return False
+        per_event.append(out)
+    for name, run in runs:
+        sink.add_run(name, run)
+    for out in per_event:
+        _add_event_tables(out, sink, state, only=("shared",))
+    return True
+
+
+def _add_event_tables(out: dict[str, pd.DataFrame], sink, state, only=PER_EVENT_TABLES) -> None:
+    """Send one event's cross-article tables to the sink (shared passages numbered corpus-wide)."""
+    if "shared" in out and len(out["shared"]):
+        out["shared"] = out["shared"].assign(
+            passage_id=out["shared"]["passage_id"] + state["passage_offset"])
+        state["passage_offset"] = int(out["shared"]["passage_id"].max())
+    for name in PER_EVENT_TABLES:
+        if name in only:
+            sink.add(name, out.get(name))
+    if "outlets" in out:
+        state["effects"].append(out["outlets"])
+
+
+def _analyze_group(arts, events, settings, sink, runner, cache_root, event_cache, hashes,
+                   lenient, bar, state) -> None:
+    """Per-article steps in chunks, then the cross-article steps of each event of the group."""
+    tasks = [(chunk, settings, cache_root, hashes, lenient)
+             for chunk in engine.chunks(arts, settings.chunk_size)]
+    parts = []
+    for t, r in zip(tasks, runner.map(analyze_chunk, tasks, progress=bar)):
+        failed = r.pop("_failures")
+        if len(failed):
+            sink.add("skipped", failed)
+        tables = assemble_articles(t[0][~t[0]["doc_id"].isin(failed["record"])], r)
+        for name in PER_ARTICLE_TABLES:  # written chunk by chunk: memory holds only what
+            sink.add(name, tables.get(name))  # the cross-article steps read
+        parts.append({k: v for k, v in tables.items() if k in EVENT_INPUTS})
+    group = {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True)
+             for name in parts[0]} if parts else {}
+    del parts
+    if not group or not len(group.get("articles", [])):
+        return  # every article of these events failed (listed in skipped)
+    group_articles = group["articles"]
+    # cross-article steps, one task per event, run by the same engine (cached per event)
+    ev_docs = group_articles.groupby("event")["doc_id"].agg(set).to_dict()
+    plan, todo = [], []
+    for event in events:
+        docs = ev_docs.get(event, set())
+        ev_tables = {k: v[v["doc_id"].isin(docs)] for k, v in group.items() if k in EVENT_INPUTS}
+        key = event_key(ev_tables["articles"], hashes, settings)
+        cached = event_cache.get(key) if event_cache else None
+        plan.append((key, cached))
+        if cached is None:
+            todo.append((ev_tables, settings))
+    computed = runner.map(_event_task, todo)
+    for key, cached in plan:
+        out = cached
+        if out is None:
+            out = next(computed)
+            if event_cache:
+                event_cache.put(key, out)
+        _add_event_tables(out, sink, state)
 
 
 #: the per-article tables the cross-article steps read
@@ -743,6 +709,7 @@ def event_key(articles: pd.DataFrame, hashes: dict[str, str], settings: Settings
     """Cache key of an event's cross-article results: every input they depend on."""
     h = hashlib.sha256(json.dumps({"kit": kit_version(), "steps": hashes,
                                    "n_boot": settings.n_boot, "seed": settings.random_state,
+                                   "coverage_max_articles": settings.coverage_max_articles,
                                    "terms": hashes["terms"]}, sort_keys=True).encode())
     cols = [c for c in ("doc_id", "outlet", "event", "wire_agency", "text") if c in articles]
     for row in articles.sort_values("doc_id")[cols].itertuples(index=False):
@@ -824,7 +791,7 @@ def run(corpus, *, settings: Settings | None = None, lenient: bool = False,
         term_shares, actor_sentiment, outlets, outlet_effects, keyness, shared, coverage``.
     """
     settings = settings or Settings()
-    sink = MemorySink()
+    sink = MemorySink(TABLE_KEYS, order_columns)
     loaded = _execute(corpus, sink, settings, lenient=lenient, columns=columns, preset=preset,
                       progress=progress, jobs=jobs, engine=engine, scheduler=scheduler,
                       cache=cache)
@@ -841,7 +808,7 @@ def run_to_dir(corpus, out_dir, *, settings: Settings | None = None, lenient: bo
                engine: str = "local", scheduler: str | None = None, cache=None) -> list[Path]:
     """Like :func:`run` but stream every table to ``<out_dir>/<table>.csv`` (bounded memory)."""
     settings = settings or Settings()
-    sink = CsvSink(out_dir)
+    sink = CsvSink(out_dir, TABLE_KEYS, order_columns, in_order=PER_EVENT_TABLES)
     for name in CONTRACT_COLUMNS:  # every contract table gets its header even when empty
         sink.add(name, pd.DataFrame(columns=CONTRACT_COLUMNS[name]))
     _execute(corpus, sink, settings, lenient=lenient, columns=columns, preset=preset,
@@ -864,7 +831,7 @@ def write_tables(tables: Tables, out_dir) -> list[Path]:
             continue
         path = out / f"{name}.csv"
         frame = tables[name]
-        _to_csv(_sort(frame[order_columns(name, frame.columns)], TABLE_KEYS[name]), path)
+        to_csv(_sort(frame[order_columns(name, frame.columns)], TABLE_KEYS[name]), path)
         written.append(path)
     return written
 

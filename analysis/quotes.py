@@ -98,9 +98,11 @@ _MARK_RE = re.compile(f"[{_DOUBLE}{_SINGLE}]|[{_BREAKS}]+")
 _OPEN_CTX = set(" \t\u00a0\u2009\u202f([{<\u2014\u2013-/:") | set(_BREAKS) | set(
     "\"\u201c\u201e\u2018'")
 # Elisions: the apostrophe starts a clipped word, it is not an opening quotation mark.
+# (The look-behind "not after a word character" follows the mark, so the scan jumps from mark
+# to mark.)
 _ELISION_RE = re.compile(
-    r"(?<!\w)['\u2018\u2019]n['\u2019](?!\w)"
-    r"|(?<!\w)['\u2018\u2019](?=(?:em|til|tis|twas|cause|cos|bout|round|nuff|kay|\d0s|\d\ds?)\b)",
+    r"['\u2018\u2019](?<!\w['\u2018\u2019])"
+    r"(?:n['\u2019](?!\w)|(?=(?:em|til|tis|twas|cause|cos|bout|round|nuff|kay|\d0s|\d\ds?)\b))",
     re.IGNORECASE)
 
 # Naming cues (rule 2a). Matched against the sentence text before the opening mark.
@@ -151,11 +153,19 @@ def _next_para_opens(text: str, pos: int, single: bool) -> int:
     return -1
 
 
+def _elided(text: str) -> set[int]:
+    """Offsets of the apostrophes of elisions (both marks of ``'n'``)."""
+    out = set()
+    for m in _ELISION_RE.finditer(text):
+        out.add(m.start())
+        if m.group().lower().endswith(("n'", "n\u2019")):
+            out.add(m.end() - 1)
+    return out
+
+
 def _scan(text: str) -> list[tuple[int, int, int]]:
     """Pair quotation marks; return ``(mark_start, mark_end, n_paragraphs)`` tuples."""
-    elided = {m.start() for m in _ELISION_RE.finditer(text)}
-    elided |= {m.end() - 1 for m in _ELISION_RE.finditer(text) if m.group().lower().endswith(
-        ("n'", "n\u2019"))}
+    elided = _elided(text)
     stack: list[list] = []  # [single, open_pos, n_paragraphs]
     out: list[tuple[int, int, int]] = []
     skip = -1
@@ -249,17 +259,32 @@ def _norm_words(s: str) -> tuple[str, ...]:
     return tuple(w.lower().replace("\u2019", "'") for w in WORD_RE.findall(s))
 
 
+class _Ngrams:
+    """The word n-grams (n <= ``SCARE_MAX_WORDS``) of ``texts``, each size built on first use."""
+
+    def __init__(self):
+        self.texts: list[tuple[str, ...]] = []
+        self.sets: dict[int, set[tuple[str, ...]]] = {}
+
+    def __contains__(self, words: tuple[str, ...]) -> bool:
+        n = len(words)
+        if not 1 <= n <= SCARE_MAX_WORDS:
+            return False
+        if n not in self.sets:
+            self.sets[n] = {w[j:j + n] for w in self.texts for j in range(len(w) - n + 1)}
+        return words in self.sets[n]
+
+
 def _classify(text: str, spans: list[dict]) -> None:
     """Set ``kind`` on each span dict (see the module docstring for the rule)."""
     sents = _Sentences(text)
-    long_ngrams: set[tuple[str, ...]] = set()
+    long_ngrams = _Ngrams()
     short = []
     for q in spans:
         words = _norm_words(text[q["start"]:q["end"]])
         q["kind"] = "speech"
         if len(words) > SCARE_MAX_WORDS or q["n_paragraphs"] > 1:
-            for n in range(1, SCARE_MAX_WORDS + 1):
-                long_ngrams.update(tuple(words[j:j + n]) for j in range(len(words) - n + 1))
+            long_ngrams.texts.append(words)
         else:
             short.append((q, words))
     for q, words in short:

@@ -602,6 +602,11 @@ def _limitations(tables, settings, lexicons: dict, figure_results) -> list[str]:
                    + ", ".join(f"{r}: {n}" for r, n in rules.items())
                    + "). The rules are heuristics; check removed.csv for body text removed by "
                    "mistake.")
+    notes = _frame(tables, "notes")
+    if not notes.empty:
+        out.append(f"{len(notes)} cross-article table(s) were not computed for some events ("
+                   + ", ".join(f"{t}: {n} event(s)" for t, n in notes.groupby("table").size().items())
+                   + "). See notes.csv for why.")
     skipped = _frame(tables, "skipped")
     if not skipped.empty:
         reasons = skipped["reason"].astype(str).str.split(";").str[0].str.slice(0, 90)
@@ -687,6 +692,11 @@ def _section_tables(tables) -> dict[str, list[dict]]:
             out["corpus"].append(_table(by_outlet(r), ["outlet", "doc_id", "line", "rule", "text"],
                                         max_rows=60, truncate={"text": 110},
                                         caption="Lines removed as page furniture"))
+    notes = _frame(tables, "notes")
+    if not notes.empty:
+        out["corpus"].append(_table(notes, ["event", "table", "note"], max_rows=60,
+                                    truncate={"note": 200},
+                                    caption="Cross-article tables not computed"))
     skipped = _frame(tables, "skipped")
     if not skipped.empty:
         out["corpus"].append(_table(skipped, ["source", "record", "reason"], max_rows=60,

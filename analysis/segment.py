@@ -60,6 +60,7 @@ https://github.com/diasks2/pragmatic_segmenter
 from __future__ import annotations
 
 import re
+import threading
 
 import pandas as pd
 
@@ -80,17 +81,17 @@ _WORDCHAR_RE = re.compile(r"[^\W_]")
 _T = re.escape(_TERMINALS)
 # A run of terminals, optionally separated by single spaces (". . ."), then closing marks, then
 # whitespace or the end of the region. Possessive quantifiers keep the scan linear; the two
-# look-behinds start a run only at its first character.
+# look-behinds (placed after the first terminal, so the scan can jump from terminal to terminal)
+# start a run only at its first character.
 _CANDIDATE_RE = re.compile(
-    f"(?<![{_T}])(?<![{_T}] )"
-    f"(?P<run>[{_T}](?:[ \u00a0]?[{_T}])*+)"
+    f"(?P<run>[{_T}](?<![{_T}][{_T}])(?<![{_T}] [{_T}])(?:[ \u00a0]?[{_T}])*+)"
     f"(?P<close>[{re.escape(_CLOSERS)}]*+)"
     r"(?=\s|\Z)"
 )
 _NEXT_RE = re.compile(r"\s*+(\S{0,48})")
 _NEXT_WORD_RE = re.compile(f"[{re.escape(_OPENERS)}]*+(\\S?)(?:[^\\W\\d_]*+)")
 _LETTERS_RE = re.compile(r"[^\W\d_]++")
-_BULLET_RE = re.compile(f"(?<=\\s)[{_BULLETS}]")
+_BULLET_RE = re.compile(f"[{_BULLETS}](?<=\\s[{_BULLETS}])")  # a bullet after whitespace
 # Inline list markers: "1.)", "1)", "1." or "a." preceded by whitespace (or region start) and
 # followed by whitespace.
 _MARKER_RE = re.compile(r"(?<!\S)(?:(?P<num>\d{1,2})|(?P<let>[a-z]))(?P<style>\.\)|\)|\.)(?=\s)")
@@ -347,9 +348,48 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     start = max(0, min(start, end))
     spans = []
     for m in _LINE_RE.finditer(text, start, end):
-        for a, b in _pieces(text, m.start(), m.end()):
-            spans.extend(_split_piece(text, a, b))
+        spans.extend(_line_sentences(text, m.start(), m.end()))
     return spans
+
+
+# --- memo of line segmentations ----------------------------------------------------------------
+# sentences(), quotation classification and speaker attribution each segment the same articles,
+# line by line: the spans of the whole lines of the most recently segmented texts are kept, up
+# to _MEMO_CHARS characters of text (oldest text dropped first).
+_MEMO_CHARS = 4_000_000
+_memo: dict[str, dict[tuple[int, int], tuple[tuple[int, int], ...]]] = {}
+_memo_chars = 0
+_memo_lock = threading.Lock()
+
+
+def _line_sentences(text: str, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of ``text[start:end]``, a region without line breaks (memoised when it
+    is a whole line)."""
+    whole = ((start == 0 or text[start - 1] in _NEWLINES)
+             and (end == len(text) or text[end] in _NEWLINES))
+    with _memo_lock:
+        spans = _memo.get(text, {}).get((start, end)) if whole else None
+    if spans is None:
+        spans = tuple(sp for a, b in _pieces(text, start, end) for sp in _split_piece(text, a, b))
+        if whole:
+            _remember(text, (start, end), spans)
+    return spans
+
+
+def _remember(text: str, line: tuple[int, int], spans: tuple[tuple[int, int], ...]) -> None:
+    """Keep the spans of a line, dropping the oldest texts to stay within ``_MEMO_CHARS``."""
+    global _memo_chars
+    if len(text) > _MEMO_CHARS:
+        return
+    with _memo_lock:
+        if text not in _memo:
+            while _memo and _memo_chars + len(text) > _MEMO_CHARS:
+                oldest = next(iter(_memo))
+                _memo_chars -= len(oldest)
+                del _memo[oldest]
+            _memo[text] = {}
+            _memo_chars += len(text)
+        _memo[text][line] = spans
 
 
 _COLUMNS = ["doc_id", "para_id", "sent_id", "start", "end", "text"]

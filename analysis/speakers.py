@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import pandas as pd
 
@@ -223,7 +223,13 @@ def speaker_group(speaker: str, context: str = "", groups: str = "speaker_groups
     """
     if not speaker:
         return ""
-    g = _groups(str(groups))
+    return _group_of(speaker, context, str(groups))
+
+
+@lru_cache(maxsize=8192)
+def _group_of(speaker: str, context: str, groups: str) -> str:
+    """:func:`speaker_group` for a non-empty speaker (memoised: a pure function of its inputs)."""
+    g = _groups(groups)
     hay = f"{context} {speaker}".strip()
     for name, pats, _ in g["compiled"]:
         if any(p.search(hay) for p in pats) or any(p.search(speaker) for p in pats if
@@ -251,11 +257,21 @@ class _Article:
         self.quote_marks = quotes
         self.toks = [(m.start(), m.end(), m.group()) for m in _TOK_RE.finditer(self.masked)]
         self.tstarts = [t[0] for t in self.toks]
+        forms = _verb_forms()
+        # tokens written as a lower-case reporting-verb form: the only candidates of is_verb
+        self.verb_toks = [i for i, t in enumerate(self.toks) if t[2] in forms and t[2].islower()]
+        self.verb_set = frozenset(self.verb_toks)
         self.sents = sentence_spans(text)
         self.sstarts = [s for s, _ in self.sents]
         self.names = self._find_names()
         self.nstarts = [n[0] for n in self.names]
         self.events: list[tuple[int, dict]] = []  # (position, resolved speaker dict)
+        self.memo: dict[tuple, object] = {}  # results of _per_article functions
+
+    def reset(self) -> _Article:
+        """Forget the attribution events, to analyse the article again (``memo`` stays valid)."""
+        self.events = []
+        return self
 
     # token helpers
     def tok_range(self, lo: int, hi: int) -> tuple[int, int]:
@@ -270,11 +286,15 @@ class _Article:
     def word(self, i: int) -> str:
         return self.toks[i][2] if 0 <= i < len(self.toks) else ""
 
+    def verbs_in(self, a: int, z: int) -> list[int]:
+        """Token indices in ``[a, z)`` that may be reporting verbs (see :meth:`is_verb`)."""
+        return self.verb_toks[bisect.bisect_left(self.verb_toks, a):
+                              bisect.bisect_left(self.verb_toks, z)]
+
     def is_verb(self, i: int) -> bool:
-        raw = self.word(i)
-        w = raw.lower()
-        if w not in _verb_forms() or not raw.islower():
+        if i not in self.verb_set:
             return False
+        w = self.toks[i][2].lower()
         prev = self.word(i - 1)
         pl = prev.lower()
         if w in _NOUNLIKE:
@@ -299,17 +319,24 @@ class _Article:
     # names registry
     def _find_names(self) -> list[tuple[int, int, str, str]]:
         """Person names (two or more capitalised words) with the role words just before them."""
-        out = []
+        out: list[tuple[int, int, str, str]] = []
         run: list[int] = []
-        for i, (s, e, w) in enumerate(self.toks + [(len(self.text), len(self.text), ".")]):
-            if _is_cap(w) and not w.lower().endswith(("'s", "\u2019s")) and (
-                    not run or self.toks[run[-1]][1] + 1 >= s):
+        toks = self.toks
+        for i, (s, e, w) in enumerate(toks + [(len(self.text), len(self.text), ".")]):
+            if not (w[0].isupper() and _is_cap(w)):  # (tokens are never empty)
+                if len(run) > 1:
+                    self._name_from_run(run, out)
+                run = []
+                continue
+            poss = w.lower().endswith(("'s", "\u2019s"))
+            if not poss and (not run or toks[run[-1]][1] + 1 >= s):
                 run.append(i)
                 continue
-            if _is_cap(w) and w.lower().endswith(("'s", "\u2019s")) and run:
+            if poss and run:
                 run.append(i)
-            self._name_from_run(run, out)
-            run = [i] if _is_cap(w) and not w.lower().endswith(("'s", "\u2019s")) else []
+            if len(run) > 1:
+                self._name_from_run(run, out)
+            run = [] if poss else [i]
         return out
 
     def _name_from_run(self, run: list[int], out: list) -> None:
@@ -351,8 +378,24 @@ class _Article:
         return best
 
 
+def _per_article(fn):
+    """Memoise ``fn(art, *args)`` in ``art.memo``: for functions whose result depends only on
+    the article's text, tokens, sentences and names (not on its events). A dict result is
+    returned as a copy, which the caller may extend."""
+    @wraps(fn)
+    def memoised(art: _Article, *args):
+        key = (fn.__name__, *args)
+        try:
+            r = art.memo[key]
+        except KeyError:
+            r = art.memo[key] = fn(art, *args)
+        return dict(r) if isinstance(r, dict) else r
+    return memoised
+
+
 def _is_cap(w: str) -> bool:
-    return bool(w) and w[0].isupper() and any(c.isalpha() for c in w)
+    """Capitalised word: first character upper case, some letter (``"NATO"``, ``"U.S."``)."""
+    return bool(w) and w[0].isupper() and (w[0].isalpha() or any(c.isalpha() for c in w))
 
 
 def _strip_poss(w: str) -> str:
@@ -465,6 +508,7 @@ def _main_subject(art: _Article, ss: int, limit: int) -> tuple[int, int]:
 
 
 # --- resolution -------------------------------------------------------------------------------
+@_per_article
 def _resolve(art: _Article, a: int, b: int, pos: int, appos: str = "") -> dict | None:
     """Resolve the mention in tokens ``[a, b)`` to a speaker dict (or None if not a mention)."""
     if b <= a:
@@ -578,6 +622,7 @@ def _finish(art: _Article, r: dict | None, pos: int) -> dict | None:
 
 
 # --- frames -----------------------------------------------------------------------------------
+@_per_article
 def _subject_of_verb(art: _Article, v: int, lo_tok: int, ss: int) -> tuple[int, int, str]:
     """Subject tokens of the reporting verb at token ``v``; returns (a, b, appositive)."""
     w = art.word(v).lower()
@@ -739,8 +784,7 @@ def _speaker_of(art: _Article, m: dict, pos: int) -> dict | None:
 
 def _record_events(art: _Article, lo: int, hi: int) -> None:
     """Add reporting-verb subjects between offsets ``lo`` and ``hi`` to the salience list."""
-    a, z = art.tok_range(lo, hi)
-    for v in range(a, z):
+    for v in art.verbs_in(*art.tok_range(lo, hi)):
         if not art.is_verb(v) or art.word(v).lower().endswith("ing"):
             continue
         ss, _ = art.sentence(art.toks[v][0])
@@ -756,9 +800,22 @@ def _record_events(art: _Article, lo: int, hi: int) -> None:
 
 
 # --- public API -------------------------------------------------------------------------------
-def _attribute_article(text: str, qrows: list[dict], groups: str) -> list[dict | None]:
-    depth0 = [(q["mark_start"], q["mark_end"]) for q in qrows if q["depth"] == 0]
-    art = _Article(text, depth0, groups)
+# Articles analysed by the last attribute_speakers call (the first _HANDOFF_MAX of them, about
+# 0.2 MB each; a pipeline chunk has 200), keyed by _article_key: attributions on the same
+# articles (the pipeline calls both on each chunk) takes them instead of analysing each article
+# again. The next attributions call takes the whole dict: nothing outlives the following call.
+_HANDOFF_MAX = 512
+_handoff: dict[tuple, _Article] = {}
+
+
+def _article_key(text: str, marks: list[tuple[int, int]], groups: str) -> tuple:
+    """What an ``_Article`` is built from: text, depth-0 quotation marks (any order), groups."""
+    return text, tuple(sorted(marks)), groups
+
+
+def _attribute_article(art: _Article, qrows: list[dict]) -> list[dict | None]:
+    """Speaker dict (or None) of each quotation row of one article, rows sorted by position."""
+    text = art.text
     results: list[dict | None] = [None] * len(qrows)
     last_pos = 0
     paras = [m.start() for m in re.finditer(r"\n", text)]
@@ -904,17 +961,25 @@ def attribute_speakers(articles: pd.DataFrame, quotes: pd.DataFrame | None = Non
               "speaker_end": ("mend", -1), "cue_start": ("cue_start", -1),
               "cue_end": ("cue_end", -1)}
     values = {c: out[c].tolist() for c in fields}  # filled in lists, assigned once per column
-    for doc_id, g in out.groupby(out["doc_id"].astype(str), sort=False):
+    records = out.to_dict("records")
+    built: dict[tuple, _Article] = {}
+    for doc_id, idx in _positions_by(out["doc_id"]).items():
         text = texts.get(doc_id)
         if not isinstance(text, str):
             continue
-        g = g.sort_values("mark_start", kind="stable")
-        rows = g.to_dict("records")
-        for ix, r in zip(g.index, _attribute_article(text, rows, groups)):
+        idx.sort(key=lambda ix: records[ix]["mark_start"])
+        rows = [records[ix] for ix in idx]
+        depth0 = [(q["mark_start"], q["mark_end"]) for q in rows if q["depth"] == 0]
+        art = _Article(text, depth0, str(groups))
+        for ix, r in zip(idx, _attribute_article(art, rows)):
             if r is None:
                 continue
             for col, (key, default) in fields.items():
                 values[col][ix] = r[key] if key == "speaker" else r.get(key, default)
+        if len(built) < _HANDOFF_MAX:
+            built[_article_key(text, depth0, str(groups))] = art.reset()
+    global _handoff
+    _handoff = built
     for col, vals in values.items():
         out[col] = pd.Series(vals, index=out.index, dtype="int64" if fields[col][1] == -1 else object)
     for c in ("speaker", "speaker_group", "cue", "speaker_mention"):
@@ -953,23 +1018,38 @@ def attributions(articles: pd.DataFrame, sentences: pd.DataFrame, *,
     """
     if quotes is None:
         quotes = find_quotes(articles)
+    global _handoff
+    built, _handoff = _handoff, {}
     texts = dict(zip(articles["doc_id"].astype(str), articles["text"]))
+    marks: dict[str, list[tuple[int, int]]] = {}
+    for d, a, b, depth in zip(quotes["doc_id"].astype(str), quotes["mark_start"],
+                              quotes["mark_end"], quotes["depth"]):
+        if depth == 0:
+            marks.setdefault(d, []).append((int(a), int(b)))
+    sent_ids, starts, ends = (sentences[c].tolist() for c in ("sent_id", "start", "end"))
     rows = []
-    for doc_id, sg in sentences.groupby(sentences["doc_id"].astype(str), sort=True):
+    for doc_id, idx in sorted(_positions_by(sentences["doc_id"]).items()):
         text = texts.get(doc_id)
         if not isinstance(text, str):
             continue
-        qd = quotes[quotes["doc_id"].astype(str) == doc_id]
-        depth0 = [(int(a), int(b)) for a, b, d in zip(qd["mark_start"], qd["mark_end"], qd["depth"])
-                  if d == 0]
-        art = _Article(text, depth0, str(groups))
-        for sent_id, ss, se in zip(sg["sent_id"], sg["start"], sg["end"]):
-            rows.extend((doc_id, int(sent_id), *row) for row in _sentence_attributions(
-                art, int(ss), int(se)))
+        depth0 = marks.get(doc_id, [])
+        art = built.pop(_article_key(text, depth0, str(groups)), None)
+        art = art.reset() if art is not None else _Article(text, depth0, str(groups))
+        for i in idx:
+            rows.extend((doc_id, int(sent_ids[i]), *row) for row in _sentence_attributions(
+                art, int(starts[i]), int(ends[i])))
     frame = pd.DataFrame(rows, columns=REPORTED_COLUMNS)
     ints = ["sent_id", "start", "end", "cue_start", "cue_end", "speaker_start", "speaker_end"]
     frame = frame.astype({c: "int64" for c in ints})
     return frame.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
+
+
+def _positions_by(doc_ids: pd.Series) -> dict[str, list[int]]:
+    """Row positions of each ``doc_id`` (as str), in order of first appearance."""
+    out: dict[str, list[int]] = {}
+    for i, d in enumerate(doc_ids.astype(str).tolist()):
+        out.setdefault(d, []).append(i)
+    return out
 
 
 def _after_quote(art: _Article, s0: int, ss: int) -> bool:
@@ -989,7 +1069,7 @@ def _quoted_fraction(art: _Article, a: int, b: int) -> float:
 def _sentence_attributions(art: _Article, ss: int, se: int) -> list[tuple]:
     out = []
     a, z = art.tok_range(ss, se)
-    for v in range(a, z):
+    for v in art.verbs_in(a, z):
         if not art.is_verb(v) or art.word(v).lower().endswith("ing"):
             continue
         lemma = _lemma_of().get(art.word(v).lower(), "")

@@ -16,7 +16,7 @@ def word_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[
 
 def count_words(text: str) -> int:
     """Number of words in ``text`` (see ``WORD_RE``)."""
-    return sum(1 for _ in WORD_RE.finditer(text))
+    return len(WORD_RE.findall(text))
 
 
 def words(text: str) -> list[str]:

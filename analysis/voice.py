@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 import pandas as pd
@@ -139,6 +140,7 @@ _WHAT_X_CALLS = re.compile(
     r"labell?ed|describes?\s+as|described\s+as|says?\s+(?:is|are|was|were)|said\s+"
     r"(?:is|are|was|were))\s+", re.IGNORECASE)
 _ACCORDING = re.compile(r"\baccording\s+to\s+", re.IGNORECASE)
+_DELIM = re.compile(r"[,;:()\u2014\u2013]|\s-{1,2}\s")  # clause delimiters before a source
 _CONTENT_NOUN = re.compile(rf"\b({'|'.join(CONTENT_NOUNS)})\b((?:\s+[\w'\u2019.-]+){{0,8}}?)"
                            r"\s+that\s+", re.IGNORECASE)
 
@@ -168,11 +170,13 @@ class _CueFinder:
             parts = tuple(f.split())
             if len(parts) > 1:
                 self.multi.setdefault(parts[0], []).append(parts[1:])
+        self.first = frozenset(self.single) | frozenset(self.multi)  # words that can start a cue
 
     def finditer(self, text: str, lo: int, hi: int):
         """Yield ``(start, end, form_as_written)``; a multiword form wins over its first word."""
         toks = [(m.start(), m.end(), m.group().lower()) for m in self._TOKEN.finditer(text, lo, hi)]
-        for i, (a, b, w) in enumerate(toks):
+        for i in [j for j, t in enumerate(toks) if t[2] in self.first]:
+            a, b, w = toks[i]
             hit = None
             for rest in self.multi.get(w, ()):
                 nxt = toks[i + 1:i + 1 + len(rest)]
@@ -191,8 +195,16 @@ def _cue_finder(lexicon: str = "reporting_verbs") -> _CueFinder:
     return _CueFinder(_cues(lexicon))
 
 
+def _has_words(text: str, n: int) -> bool:
+    """``count_words(text) >= n``, counting no further than ``n``."""
+    return sum(1 for _ in islice(WORD_RE.finditer(text), n)) >= n
+
+
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text, start, end)]
+
+
+_NOT_SOURCE_END = frozenset({"to", "as", "of", "and", "or", "the", "a", "an"} | _NEG)
 
 
 def _plausible_source(words: list[tuple[int, int, str]]) -> bool:
@@ -200,7 +212,7 @@ def _plausible_source(words: list[tuple[int, int, str]]) -> bool:
         return False
     toks = [w for _, _, w in words]
     low = [t.lower() for t in toks]
-    if low[-1] in {"to", "as", "of", "and", "or", "the", "a", "an"} | _NEG:
+    if low[-1] in _NOT_SOURCE_END:
         return False
     if any(t[:1].isupper() and lo not in _CAP_STOP for t, lo in zip(toks, low)):
         return True
@@ -209,8 +221,7 @@ def _plausible_source(words: list[tuple[int, int, str]]) -> bool:
 
 def _source_before(text: str, s_lo: int, cue_start: int) -> tuple[int, int] | None:
     """The subject of a pre-posed reporting verb: words from the clause start to the verb."""
-    delims = [s_lo] + [s_lo + m.end() for m in re.finditer(r"[,;:()\u2014\u2013]|\s-{1,2}\s",
-                                                           text[s_lo:cue_start])]
+    delims = [s_lo] + [s_lo + m.end() for m in _DELIM.finditer(text[s_lo:cue_start])]
     words = _words(text, delims[-1], cue_start)
     # "Kiev, for its part, fears ...": skip a short parenthetical between commas
     if not words and len(delims) >= 3 and len(_words(text, delims[-2], delims[-1])) <= 4:
@@ -325,7 +336,7 @@ def _sentence_rows(text: str, s_lo: int, s_hi: int, forms: dict[str, str],
 
     def add(c_lo, c_hi, cue_m, src):
         c_lo, c_hi = _trim(text, c_lo, c_hi)
-        if c_hi - c_lo < 3 or count_words(text[c_lo:c_hi]) < 2:
+        if c_hi - c_lo < 3 or not _has_words(text[c_lo:c_hi], 2):
             return
         rows.append({"start": c_lo, "end": c_hi, "cue": " ".join(cue_m[2].split()).lower(),
                      "cue_start": cue_m[0], "cue_end": cue_m[1],
@@ -333,8 +344,13 @@ def _sentence_rows(text: str, s_lo: int, s_hi: int, forms: dict[str, str],
                      "source_text": text[src[0]:src[1]] if src else ""})
 
     sent_text = text[s_lo:s_hi]
+    # Pre-checks: each pattern below needs "wh", "accord" or "that". Under re.IGNORECASE these
+    # letters match exactly the characters that str.lower() maps to them (unlike i, s, k, which
+    # also match dotless i, long s, the Kelvin sign), so a sentence whose lower-case form lacks
+    # the word cannot match the pattern.
+    low = sent_text.lower()
     # "what X calls / called Y", "which X describe as Y", "what they say are Y"
-    for m in _WHAT_X_CALLS.finditer(sent_text):
+    for m in _WHAT_X_CALLS.finditer(sent_text) if "wh" in low else ():
         src_lo = s_lo + m.start(1)
         src_words = _words(text, src_lo, s_lo + m.end(1))
         if not _plausible_source(src_words):
@@ -343,7 +359,7 @@ def _sentence_rows(text: str, s_lo: int, s_hi: int, forms: dict[str, str],
         c_lo = s_lo + m.end()
         add(c_lo, _clause_end(text, c_lo, s_hi), cue, (src_words[0][0], src_words[-1][1]))
     # "according to X, CONTENT" / "CONTENT, according to X"
-    for m in _ACCORDING.finditer(sent_text):
+    for m in _ACCORDING.finditer(sent_text) if "accord" in low else ():
         a_lo = s_lo + m.end()
         comma = text.find(",", a_lo, s_hi)
         cue = (s_lo + m.start(), s_lo + m.end() - 1, "according to")
@@ -354,7 +370,7 @@ def _sentence_rows(text: str, s_lo: int, s_hi: int, forms: dict[str, str],
         elif comma != -1:                   # According to X, CONTENT.
             add(comma + 1, _clause_end(text, comma + 1, s_hi), cue, (a_lo, comma))
     # content nouns: "Russia's demand that Kiev end ...", "a statement by X that ..."
-    for m in _CONTENT_NOUN.finditer(sent_text):
+    for m in _CONTENT_NOUN.finditer(sent_text) if "that" in low else ():
         by = re.search(r"\bby\s+(.+?)(?:\s+(?:(?:\w+\s+)?\w+\s+ago|on\s+\w+|last\s+\w+))?$",
                        m.group(2).strip())
         if by:
@@ -474,8 +490,9 @@ def reported_speech(articles: pd.DataFrame, sentences: pd.DataFrame,
     cue_rx = _cue_finder(lexicon)
     texts = dict(zip(articles["doc_id"].astype(str), articles["text"]))
     rows = []
-    for doc_id, sent_id, s_lo, s_hi in zip(sentences["doc_id"].astype(str), sentences["sent_id"],
-                                           sentences["start"], sentences["end"]):
+    for doc_id, sent_id, s_lo, s_hi in zip(sentences["doc_id"].astype(str).tolist(),
+                                           sentences["sent_id"], sentences["start"],
+                                           sentences["end"]):
         text = texts.get(doc_id)
         if not isinstance(text, str):
             continue

@@ -236,12 +236,33 @@ def kit_runs(args, n: int, *, warm: bool, tag: str) -> dict:
         _report_failure(res["warm"])
         res["cache_bytes"] = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) \
             if cache.exists() else 0
+        edited, n_edited = edited_corpus(corpus, work / "edited.jsonl", share=0.01)
+        print(f"kit warm after editing {n_edited:,} articles ...", file=sys.stderr)
+        res["edit"] = measure(kit_cmd(args, edited, work / "out-edit", cache),
+                              log=work / "edit.log", env=env)
+        res["edit"]["n_edited"] = n_edited
+        _report_failure(res["edit"])
     if not args.keep:
-        for sub in ("out-cold", "out-warm"):
+        for sub in ("out-cold", "out-warm", "out-edit"):
             shutil.rmtree(work / sub, ignore_errors=True)
         if not warm:
             shutil.rmtree(cache, ignore_errors=True)
     return res
+
+
+def edited_corpus(corpus: Path, out: Path, share: float) -> tuple[Path, int]:
+    """A copy of the corpus with every ``1/share``-th article given one more paragraph."""
+    step = max(1, round(1 / share))
+    n = 0
+    with open(corpus, encoding="utf-8") as fh, open(out, "w", encoding="utf-8") as dst:
+        for i, line in enumerate(fh):
+            if line.strip() and i % step == 0:
+                rec = json.loads(line)
+                rec["text"] += "\n\nOfficials said on Tuesday that talks would resume next week."
+                line = json.dumps(rec, ensure_ascii=False) + "\n"
+                n += 1
+            dst.write(line)
+    return out, n
 
 
 def _report_failure(r: dict) -> None:
@@ -300,6 +321,12 @@ def table(res: dict) -> str:
                      f"{warm['seconds']:.1f} s = {w_aps:,.1f} articles/s, {w_wps:,.0f} words/s",
                      "", "" if warm["rc"] == 0 else f"exit {warm['rc']}"))
         rows.append(("Warm / cold speed-up", f"{speed:.1f}x", ">= 10x", ok(speed >= 10)))
+    edit = res["small"].get("edit")
+    if edit:
+        e_speed = cold["seconds"] / edit["seconds"] if edit["seconds"] else float("nan")
+        rows.append((f"Kit after editing {edit['n_edited']:,} articles (same cache)",
+                     f"{edit['seconds']:.1f} s ({e_speed:.1f}x faster than cold)", "",
+                     "" if edit["rc"] == 0 else f"exit {edit['rc']}"))
     if naive.get("articles_per_s"):
         ratio = c_aps / naive["articles_per_s"]
         rows.append((f"Naive loop, 1 core ({naive['n_articles']:,} articles)",

@@ -4,10 +4,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis import hedging as hedging_module
 from analysis.errors import LexiconError
 from analysis.hedging import (CATEGORIES, hedge_rates, load_hedge_lexicon, match_hedges, match_text,
-                              sentence_uncertainty)
+                              own_word_count, sentence_uncertainty)
 from analysis.lexicon import load_lexicon
+from analysis.tokens import word_spans
 
 
 def cues(text: str) -> list[tuple[str, str]]:
@@ -256,3 +258,24 @@ def test_lexicon_with_unknown_rule_is_refused(tmp_path):
         encoding="utf-8")
     with pytest.raises(LexiconError, match=r"booster\.sure.*rule 'magic'"):
         match_text("Surely.", lexicon=str(bad))
+
+
+# --- helpers kept exact ----------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "It may rain, officials said.",
+    "\u0130stanbul may host the talks.",  # capital dotted I: lowering changes the length
+    "\u039f\u0394\u039f\u03a3:\u0391 could be it.",  # capital sigma: the final-sigma rule
+    "Russia\u2019s claims \u2018may\u2019 be false.",
+])
+def test_context_words_are_lowered_word_by_word(text):
+    c = hedging_module._Ctx(text)
+    assert c.low == [w.lower().translate(hedging_module._APOS) for w in c.raw]
+
+
+@pytest.mark.parametrize("spans", [[], [(0, 5)], [(3, 9), (0, 5)], [(20, 10)], [(4, 4)],
+                                   [(0, 12), (6, 30), (40, 41)], [(-5, 3)]])
+def test_own_word_count_counts_words_starting_outside_the_spans(spans):
+    text = "One two three, four-five six. Seven eight nine ten eleven."
+    words = word_spans(text)
+    outside = [ws for ws, _ in words if not any(s <= ws < e for s, e in spans)]
+    assert own_word_count(text, spans) == len(outside)

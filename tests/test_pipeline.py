@@ -134,10 +134,11 @@ def test_dask_on_the_example_corpus(tmp_path, example_dir, example_path):
 
 
 def _batches(cache: Path) -> dict[str, int]:
-    """Per-article step -> number of computed batches; "events" -> number of computed events."""
+    """Per-article step -> computed batches; "events" -> computed events; "render" -> groups."""
     out = {step.name: len(list(step.glob("*.keys.parquet"))) for step in cache.iterdir()
-           if step.name != "events"}
+           if step.name not in ("events", "render")}
     out["events"] = len(list((cache / "events").glob("*.done")))
+    out["render"] = len(list((cache / "render").glob("*/runs.json")))
     return out
 
 
@@ -149,8 +150,9 @@ def test_cache_recomputes_only_what_changed(tmp_path, multi_event_path, multi_di
     run_to_dir(corpus, tmp_path / "cold", jobs=1, settings=small, cache=cache)
     _same_dirs(multi_dir, tmp_path / "cold")
     cold = _batches(cache)
-    assert set(cold) == {"text", "terms", "hedges", "tone", "readability", "events"}
+    assert set(cold) == {"text", "terms", "hedges", "tone", "readability", "events", "render"}
     assert cold["events"] == 3
+    assert cold["render"] == 1  # one group of events, rendered once
 
     run_to_dir(corpus, tmp_path / "warm", jobs=1, settings=small, cache=cache)
     assert _batches(cache) == cold  # nothing recomputed
@@ -165,7 +167,7 @@ def test_cache_recomputes_only_what_changed(tmp_path, multi_event_path, multi_di
     after = _batches(cache)
     assert after == {k: v + 1 for k, v in cold.items()}
     for step in cache.iterdir():
-        if step.name == "events":
+        if step.name in ("events", "render"):
             continue
         newest = max(step.glob("*.keys.parquet"), key=lambda p: p.stat().st_mtime_ns)
         assert len(pd.read_parquet(newest)) == 1
@@ -180,8 +182,9 @@ def test_cache_recomputes_only_what_changed(tmp_path, multi_event_path, multi_di
     final = _batches(cache)
     assert final["terms"] == after["terms"] + 1
     assert final["events"] == after["events"] + 3  # term shares of every event depend on it
-    assert {k: v for k, v in final.items() if k not in ("terms", "events")} == {
-        k: v for k, v in after.items() if k not in ("terms", "events")}
+    assert final["render"] == after["render"] + 1
+    assert {k: v for k, v in final.items() if k not in ("terms", "events", "render")} == {
+        k: v for k, v in after.items() if k not in ("terms", "events", "render")}
 
 
 def test_interrupted_batch_is_ignored(tmp_path, example_path, example_dir):
@@ -192,6 +195,10 @@ def test_interrupted_batch_is_ignored(tmp_path, example_path, example_dir):
         if step.name == "events":
             for marker in step.glob("*.done"):
                 marker.unlink()
+            continue
+        if step.name == "render":
+            for index in step.glob("*/runs.json"):
+                index.unlink()
             continue
         keys = sorted(step.glob("*.keys.parquet"))
         keys[0].unlink()
@@ -220,3 +227,23 @@ def test_cli_reports_bad_corpus_clearly(tmp_path):
 def test_contract_columns_constant_matches_tables_md():
     for name, cols in CONTRACT.items():
         assert CONTRACT_COLUMNS[name][:len(cols)] == cols
+
+
+def test_large_events_get_a_note_instead_of_a_coverage_matrix(tmp_path, multi_event_path, multi_dir):
+    full = pd.read_csv(multi_dir / "coverage.csv", keep_default_na=False)
+    sizes = pd.read_csv(multi_dir / "articles.csv").groupby("event").size()
+    assert pd.read_csv(multi_dir / "notes.csv").empty  # default limit: every event has coverage
+    limit = int(sizes.min())  # events larger than the smallest lose their coverage matrix
+    big = sorted(sizes[sizes > limit].index)
+    assert big, "the fixture needs events of different sizes"
+    run_to_dir(multi_event_path, tmp_path / "capped", jobs=1,
+               settings=Settings(coverage_max_articles=limit))
+    notes = pd.read_csv(tmp_path / "capped" / "notes.csv")
+    assert list(notes["event"]) == big and set(notes["table"]) == {"coverage"}
+    for event, note in zip(notes["event"], notes["note"]):
+        assert f"the event has {sizes[event]:,} articles" in note
+        assert "--coverage-max-articles" in note
+    capped = pd.read_csv(tmp_path / "capped" / "coverage.csv", keep_default_na=False)
+    assert set(capped["event"]) == set(sizes.index) - set(big)
+    kept = full[~full["event"].isin(big)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(capped, kept)  # the other events' coverage is unchanged

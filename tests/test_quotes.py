@@ -1,4 +1,5 @@
 """Quotation spans: pairing, refusal, speech/scare, frame schema, quote_share."""
+import re
 import time
 
 import pandas as pd
@@ -6,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import quotes as quotes_module
 from analysis.quotes import QUOTE_COLUMNS, find_quotes, quote_share, quote_spans
 from analysis.segment import sentences
 
@@ -239,3 +241,25 @@ def test_quote_share_on_seeds(articles, seed_quotes):
     assert share[i] == pytest.approx(len("We have seen no indication of any movement,") /
                                      len(sents.text[i]))
     assert share[sents.text.str.startswith("Moscow has massed")].eq(0).all()
+
+
+# --- elision pattern: equal to its reference form --------------------------------------------
+# _ELISION_RE puts its look-behind after the mark, so the scan jumps from mark to mark.
+_REFERENCE_ELISION = re.compile(
+    r"(?<!\w)['\u2018\u2019]n['\u2019](?!\w)"
+    r"|(?<!\w)['\u2018\u2019](?=(?:em|til|tis|twas|cause|cos|bout|round|nuff|kay|\d0s|\d\ds?)\b)",
+    re.IGNORECASE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "n", "'", "\u2019", "\u2018", " ", "em", "TIL", "90s", "99",
+                                 "rock", "x"]), max_size=15).map("".join))
+def test_elision_pattern_matches_reference(text):
+    assert ([(m.span(), m.group()) for m in quotes_module._ELISION_RE.finditer(text)]
+            == [(m.span(), m.group()) for m in _REFERENCE_ELISION.finditer(text)])
+
+
+def test_short_quote_echoing_a_long_quote_stays_speech():
+    text = ('"We will not allow significant forces to cross the border," the minister said.\n\n'
+            'Officials spoke of "significant forces" near the town.')
+    assert [q["kind"] for q in quote_spans(text)] == ["speech", "speech"]

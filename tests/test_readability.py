@@ -1,6 +1,7 @@
 """Readability: textstat formulas on article bodies, computed offline (no NLTK data, no network)."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -8,8 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import analysis.readability  # noqa: F401
 from analysis.readability import READABILITY_COLUMNS, article_readability, readability
+
+RD = sys.modules["analysis.readability"]  # the package re-exports a function of that name
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "ukraine-troops-2014-05-19" / "000_8d5e5a07e25351de.txt"
@@ -148,3 +154,169 @@ def test_seed_corpus_readability_with_kit_segmentation():
     # CNN's short broadcast-style sentences read easier than the LA Times' long ones
     assert out.loc["cnn", "read_mean_sentence_length"] < out.loc["latimes", "read_mean_sentence_length"]
     assert out.loc["cnn", "read_flesch_reading_ease"] > out.loc["latimes", "read_flesch_reading_ease"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The one-pass computation is bit-identical to textstat's own functions
+
+FAST_PATH_VERIFIED = pytest.mark.skipif(
+    RD._installed_textstat_version() != RD.TEXTSTAT_VERIFIED_VERSION,
+    reason=(f"textstat {RD._installed_textstat_version()} is installed, the one-pass computation "
+            f"was verified against {RD.TEXTSTAT_VERIFIED_VERSION} and is disabled; re-verify "
+            "(these tests, benchmarks/readability_equivalence.py) before bumping "
+            "TEXTSTAT_VERIFIED_VERSION"))
+
+ODD_PROPERTY = settings(max_examples=400, deadline=None, derandomize=True, database=None,
+                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def assert_identical(text: str) -> None:
+    """``_fast_metrics`` == textstat's six functions, value by value and bit by bit."""
+    want = RD._textstat_metrics(text)
+    got = RD._fast_metrics(text)
+    assert got == want, (text, got, want)
+    assert [float(x).hex() for x in got] == [float(x).hex() for x in want], (text, got, want)
+
+
+def test_fast_path_is_enabled_for_the_verified_textstat():
+    assert RD.TEXTSTAT_VERIFIED_VERSION == "0.7.13"
+    assert RD.USE_FAST_PATH == (RD._installed_textstat_version() == RD.TEXTSTAT_VERIFIED_VERSION)
+    assert RD._installed_textstat_version() == ".".join(map(str, __import__("textstat").__version__))
+
+
+@FAST_PATH_VERIFIED
+def test_identical_to_textstat_on_the_seed_articles():
+    from analysis import load_corpus
+
+    arts = load_corpus(ROOT / "corpus" / "ukraine-troops-2014-05-19")
+    assert len(arts) == 5
+    for text in arts["text"]:
+        assert_identical(text)
+        # the paragraphs one by one too: short texts, few sentences
+        for para in text.split("\n\n"):
+            assert_identical(para)
+    assert_identical(latimes_body())
+
+
+def _make_corpus_module():
+    # Imported by path: a site-packages distribution also ships a top-level "benchmarks".
+    spec = importlib.util.spec_from_file_location("make_corpus_bench",
+                                                  ROOT / "benchmarks" / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@FAST_PATH_VERIFIED
+def test_identical_to_textstat_on_300_generated_articles(tmp_path):
+    path = tmp_path / "corpus.jsonl"
+    _make_corpus_module().build(300, path, seed=7, quiet=True)
+    texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(texts) == 300
+    RD._SYLLABLES.clear()
+    RD._TOKEN_FLAGS.clear()
+    for text in texts:
+        assert_identical(text)
+    # the per-word memos, now warm, give the same values
+    for text in texts[:20]:
+        assert_identical(text)
+
+
+# Pieces that exercise textstat's tokenisation: contractions (its apostrophe rule is
+# case-sensitive), quotes, abbreviations (sentence fragments), hyphens, digits, underscores,
+# letters whose lower case is longer or has combining marks, zero-width characters, words
+# unknown to the CMU dictionary (Pyphen fallback), easy and hard words.
+PIECES = [
+    "don't", "DON'T", "Don't", "it's", "IT'S", "'s", "'t", "'ve", "'ll", "'re", "'d", "we'll",
+    "they're", "rock'n'roll", "o'clock", "'", "''", "'''", "x'", "'x", "d'", "'t'", "l'état",
+    "\u2019", "don\u2019t", "'.s", "'-s", "-'s", ".'t",
+    "U.S.", "a.m.", "e.g.", "...", "?!", "!", ".", "?", "!!!", ". . .",
+    "-", "--", "\u2014", "\u2013", "well-known", "self-proclaimed", "-ish", "x-",
+    "1,000", "3.5", "42", "2014", "1st", "\u00bd", "\u0663", "\u00b2", "_", "__init__", "a_b",
+    "\u0130stanbul", "\u0130", "I\u0307", "\u03a3", "\u039f\u0394\u039f\u03a3", "\u03c3\u03c2",
+    "stra\u00dfe", "STRASSE", "\ufb01ne", "caf\u00e9", "cafe\u0301", "na\u00efve", "\u01c5",
+    "\u4e2d\u6587", "\u0639\u0631\u0628\u064a", "x\u200by", "\u200b", "\u00ad", "e\u0301",
+    "A", "I", "a", "the", "cat", "fire", "hierarchy", "Ukraine", "Kyiv", "separatists",
+    "supercalifragilisticexpialidocious" * 3, "pneumonoultramicroscopicsilicovolcanoconiosis",
+    "ANTIDISESTABLISHMENTARIANISM", "NATO", "UKRAINE", "Poroshenko", "xzqwv",
+    "(", ")", '"', "\u201c", "\u201d", "$5", "%", "&", "@", "#hashtag", "http://x.org/a?b=c",
+]
+SEPARATORS = [" ", " ", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\x1c", "\u3000",
+              "", ".", ". ", "? ", "! ", ", ", "\u2026 "]
+
+pieces_texts = st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)),
+                        max_size=60).map(lambda xs: "".join(p + s for p, s in xs))
+small_alphabet_texts = st.text(alphabet="aAeEiIoOuUsStTdDvVlLrRxX'.!?- \n0_\u0130\u03a3\u00e9",
+                               max_size=80)
+
+
+@FAST_PATH_VERIFIED
+@ODD_PROPERTY
+@given(pieces_texts)
+def test_identical_to_textstat_on_odd_texts(text):
+    assert_identical(text)
+    assert_identical(text.upper())  # all caps
+    assert_identical(text.lower())
+
+
+@FAST_PATH_VERIFIED
+@ODD_PROPERTY
+@given(st.one_of(small_alphabet_texts, st.text(max_size=60)))
+def test_identical_to_textstat_on_arbitrary_strings(text):
+    assert_identical(text)
+
+
+@FAST_PATH_VERIFIED
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\n", ".", "...", "?!?", "'", "-", "\u2014", "\u200b", "42", "1,000.", "_",
+    "A.", "A B.", "A B C.", "a", "I am.", "DON'T STOP ME NOW.", "Don't stop me now.",
+    "U.S. and U.N. officials met at 9 a.m. on Monday.", "\u0130stanbul \u0130\u0130 i\u0307",
+    "\u039f\u0394\u039f\u03a3 \u03a3\u03a3 A\u03a3 B", "x" * 5000, "Antidisestablishmentarianism " * 40,
+    "The cat sat. " * 200, "word " * 3, "rock'n'roll o'clock 'tis 'twas y'all",
+])
+def test_identical_to_textstat_on_edge_cases(text):
+    assert_identical(text)
+
+
+def test_article_readability_equals_textstat_and_fallback(monkeypatch):
+    """Same dict with the one-pass path and with textstat's functions (the version fallback)."""
+    from analysis import load_corpus
+
+    texts = list(load_corpus(ROOT / "corpus" / "ukraine-troops-2014-05-19")["text"])
+    texts += [EASY, HARD, "", "...", "Hi!"]
+    fast = [article_readability(t) for t in texts]
+    monkeypatch.setattr(RD, "USE_FAST_PATH", False)
+    slow = [article_readability(t) for t in texts]
+    for f, s in zip(fast, slow):
+        assert list(f) == list(s) == READABILITY_COLUMNS[1:7]
+        for key in f:
+            assert (f[key] == s[key]) or (f[key] != f[key] and s[key] != s[key]), key
+    assert all(v != v for v in fast[-3].values()) and all(v != v for v in fast[-2].values())
+    assert fast[-1]["read_flesch_reading_ease"] == RD._metrics.flesch_reading_ease("Hi!", "en_US")
+
+
+def test_fallback_calls_textstat(monkeypatch):
+    calls = []
+    real = RD._textstat_metrics
+    monkeypatch.setattr(RD, "_textstat_metrics", lambda t: calls.append(t) or real(t))
+    monkeypatch.setattr(RD, "USE_FAST_PATH", False)
+    article_readability(EASY)
+    assert calls == [EASY]
+    monkeypatch.setattr(RD, "USE_FAST_PATH", True)
+    article_readability(EASY)
+    assert calls == [EASY]
+
+
+def test_readability_frame_identical_with_fast_path_and_fallback(monkeypatch):
+    from analysis import load_corpus
+    from analysis.segment import sentences
+
+    arts = load_corpus(ROOT / "corpus" / "ukraine-troops-2014-05-19")
+    arts = pd.concat([arts, pd.DataFrame({"doc_id": ["zz_empty", "zz_dots"], "text": ["", "..."]})],
+                     ignore_index=True)
+    sents = sentences(arts)
+    fast = readability(arts, sents)
+    monkeypatch.setattr(RD, "USE_FAST_PATH", False)
+    slow = readability(arts, sents)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    assert fast.set_index("doc_id").loc[["zz_empty", "zz_dots"], "read_dale_chall"].isna().all()

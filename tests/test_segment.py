@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import segment as segment_module
 from analysis.errors import KitError
 from analysis.segment import paragraph_spans, sentence_spans, sentences
 
@@ -332,3 +334,41 @@ def test_pathological_input_completes(text):
     # speed is measured in benchmarks, not asserted here; this checks completion and coverage
     spans = sentence_spans(text)
     assert spans and spans[0][0] == 0
+
+
+# --- scanning patterns: equal to their reference form ----------------------------------------
+# The candidate and bullet patterns put their look-behinds after the first character, so the
+# scan jumps from terminal to terminal; these are the plain forms they must equal.
+_T = re.escape(segment_module._TERMINALS)
+_REFERENCE_CANDIDATE = re.compile(
+    f"(?<![{_T}])(?<![{_T}] )(?P<run>[{_T}](?:[ \u00a0]?[{_T}])*+)"
+    f"(?P<close>[{re.escape(segment_module._CLOSERS)}]*+)(?=\\s|\\Z)")
+_REFERENCE_BULLET = re.compile(f"(?<=\\s)[{segment_module._BULLETS}]")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="a .!?\u2026\u203c\u00a0\t\n\"'\u201d)]\u2022\u2023x", max_size=30),
+       st.integers(0, 30), st.integers(0, 30))
+def test_scanning_patterns_match_reference(text, lo, hi):
+    lo, hi = min(lo, hi, len(text)), min(max(lo, hi), len(text))
+    for fast, ref in ((segment_module._CANDIDATE_RE, _REFERENCE_CANDIDATE),
+                      (segment_module._BULLET_RE, _REFERENCE_BULLET)):
+        assert ([(m.span(), m.groupdict()) for m in fast.finditer(text, lo, hi)]
+                == [(m.span(), m.groupdict()) for m in ref.finditer(text, lo, hi)])
+
+
+def test_line_memo_gives_the_same_spans_and_stays_within_budget(monkeypatch):
+    texts = ["Mr. Smith left. He came back.\n\nA new line. Two.", "Short one. Two.",
+             "x" * 70 + ". Y.", "Mr. Smith left. He came back.\n\nA new line. Two."]
+    regions = [(0, None), (3, 40), (20, None)]
+    monkeypatch.setattr(segment_module, "_memo", {})
+    monkeypatch.setattr(segment_module, "_memo_chars", 0)
+    monkeypatch.setattr(segment_module, "_MEMO_CHARS", 0)  # nothing kept
+    expected = [sentence_spans(t, a, b) for t in texts for a, b in regions]
+    assert segment_module._memo == {}
+    monkeypatch.setattr(segment_module, "_MEMO_CHARS", 60)
+    for _ in range(2):
+        assert [sentence_spans(t, a, b) for t in texts for a, b in regions] == expected
+    assert 0 < segment_module._memo_chars <= 60 and len(segment_module._memo) <= 2
+    assert all(len(lines) <= 2 for lines in segment_module._memo.values())  # whole lines only
+    assert expected[0] == [(0, 15), (16, 29), (31, 42), (43, 47)]

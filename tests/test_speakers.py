@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import speakers as speakers_module
 from analysis.lexicon import load_lexicon
 from analysis.quotes import find_quotes
 from analysis.segment import sentences
@@ -200,6 +201,23 @@ def test_attributions_schema(seed_attributions):
     assert list(seed_attributions.columns[:9]) == ["doc_id", "sent_id", "start", "end", "speaker",
                                                    "speaker_group", "cue", "cue_start", "cue_end"]
     assert isinstance(seed_attributions.index, pd.RangeIndex)
+
+
+def test_attributions_reuse_the_articles_of_attribute_speakers(articles, seed_attributions):
+    quotes = attribute_speakers(articles, find_quotes(articles))
+    assert len(speakers_module._handoff) == len(articles)
+    reused = attributions(articles, sentences(articles), quotes=quotes)
+    assert speakers_module._handoff == {}  # taken by the call: nothing is kept
+    pd.testing.assert_frame_equal(reused, seed_attributions, check_exact=True)
+    again = attributions(articles, sentences(articles), quotes=quotes)
+    pd.testing.assert_frame_equal(again, seed_attributions, check_exact=True)
+
+
+def test_handoff_is_capped(monkeypatch, articles):
+    monkeypatch.setattr(speakers_module, "_HANDOFF_MAX", 2)
+    attribute_speakers(articles, find_quotes(articles))
+    assert len(speakers_module._handoff) == 2
+    speakers_module._handoff.clear()
 
 
 # --- benchmark ------------------------------------------------------------------------------------

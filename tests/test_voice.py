@@ -222,3 +222,16 @@ def test_seed_reported_speech_absent_where_not_reported(seed_reported, articles)
     assert seed_reported["sent_id"].ge(1).all()
     assert seed_reported.equals(seed_reported.sort_values(
         ["doc_id", "start", "end", "cue_start"], kind="stable").reset_index(drop=True))
+
+
+# --- constructions written in capitals (the sentence pre-check lowers the text) --------------
+@pytest.mark.parametrize("text, expected", [
+    ("ACCORDING TO the ministry, troops left the border area.",
+     ("troops left the border area", "according to", "the ministry")),
+    ("They rejected WHAT THE KREMLIN CALLS a peace plan for the east.",
+     ("a peace plan for the east", "calls", "THE KREMLIN")),
+    ("Russia's DEMAND THAT Kiev end its operation was rejected.",
+     ("Kiev end its operation was rejected", "demand", "Russia")),
+])
+def test_upper_case_constructions(text, expected):
+    assert contents(text) == [expected]

@@ -1,0 +1,342 @@
+"""Where finished rows go: frames in memory (the API) or sorted CSV files (the CLI).
+
+:class:`CsvSink` writes each frame it receives as a sorted CSV *run* and, at the end, merges
+the runs of a table into one sorted CSV per table, streaming, so memory does not grow with the
+corpus. Per-article tables (sorted by ``doc_id`` first) are merged by *article blocks*: when a
+run is written the sink records how many physical lines each article's rows take, so the merge
+copies whole blocks of lines in ``doc_id`` order instead of parsing every row. Runs already
+rendered by an earlier run (:class:`RenderCache`) are merged the same way without being
+rendered again.
+"""
+from __future__ import annotations
+
+import csv
+import heapq
+import io
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["MemorySink", "CsvSink", "RenderCache", "to_csv", "merge_runs", "csv_line"]
+
+#: key columns compared as integers when merging rows (they are written as digits)
+INT_KEYS = {"sent_id", "quote_id", "start", "line", "unit_id", "passage_id", "record"}
+
+
+def sort_frame(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``frame`` sorted (stable) by the ``keys`` it has, with a fresh index."""
+    keys = [k for k in keys if k in frame.columns]
+    if keys and len(frame):
+        frame = frame.sort_values(keys, kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def to_csv(frame: pd.DataFrame, path) -> None:
+    """The tables contract's CSV: UTF-8, header, RFC 4180 quoting, ``\\n`` line ends.
+
+    Python's CSV writer quotes a value with a line feed but not one with a lone carriage
+    return (not part of the ``\\n`` terminator); readers would split the row there. Article
+    text is normalised to ``\\n`` on loading, so this is rare: a frame with a ``\\r`` anywhere
+    is written with every non-numeric value quoted.
+    """
+    quoting = csv.QUOTE_NONNUMERIC if _has_cr(frame) else csv.QUOTE_MINIMAL
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
+                 quoting=quoting)  # pandas writes shortest round-trip floats
+
+
+def _has_cr(frame: pd.DataFrame) -> bool:
+    for c in frame.columns:
+        counts = _char_counts(frame[c], "\r")
+        if counts is not None and counts.any():
+            return True
+    return False
+
+
+def _char_counts(col: pd.Series, char: str) -> pd.Series | None:
+    """Occurrences of ``char`` in each value of a text column (0 for missing); None if not text."""
+    if pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        return col.str.count(char).fillna(0).astype("int64")  # vectorised (Arrow strings)
+    if col.dtype == object:
+        return pd.Series([v.count(char) if isinstance(v, str) else 0 for v in col.tolist()],
+                         index=col.index, dtype="int64")
+    return None
+
+
+def csv_line(values: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(values)
+    return buf.getvalue()
+
+
+def doc_blocks(frame: pd.DataFrame) -> list[tuple[str, int]] | None:
+    """``(doc_id, physical lines)`` per article of a frame sorted by ``doc_id``, or None.
+
+    A row takes one line plus one per newline inside its values (CSV keeps them in quotes).
+    """
+    if "doc_id" not in frame.columns or not len(frame):
+        return None
+    lines = pd.Series(1, index=frame.index, dtype="int64")
+    for c in frame.columns:
+        counts = _char_counts(frame[c], "\n")
+        if counts is not None:
+            lines += counts
+    per_doc = lines.groupby(frame["doc_id"].astype(str), sort=False).sum()
+    return [(str(d), int(n)) for d, n in per_doc.items()]
+
+
+class MemorySink:
+    """Collect frames in memory; :meth:`finish` returns them concatenated and sorted."""
+
+    def __init__(self, table_keys: dict[str, list[str]], order_columns):
+        self.parts: dict[str, list[pd.DataFrame]] = {}
+        self.table_keys = table_keys
+        self.order_columns = order_columns
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        if frame is not None and len(frame.columns):
+            self.parts.setdefault(name, []).append(frame)
+
+    def finish(self) -> dict[str, pd.DataFrame]:
+        out = {}
+        for name, frames in self.parts.items():
+            frames = [f for f in frames if len(f)] or frames[:1]
+            frame = pd.concat(frames, ignore_index=True)
+            frame = frame[self.order_columns(name, frame.columns)]
+            out[name] = sort_frame(frame, self.table_keys.get(name, []))
+        return out
+
+
+class Run:
+    """One sorted CSV run: its file, header and (per-article tables) its article blocks."""
+
+    def __init__(self, path: Path | None, columns: list[str],
+                 blocks: list[tuple[str, int]] | None):
+        """``path=None``: no rows, only the header of an empty table."""
+        self.path = Path(path) if path is not None else None
+        self.columns, self.blocks = list(columns), blocks
+
+    def to_json(self, base: Path) -> dict:
+        file = self.path.relative_to(base).as_posix() if self.path is not None else None
+        return {"file": file, "columns": self.columns, "blocks": self.blocks}
+
+    @classmethod
+    def from_json(cls, data: dict, base: Path) -> "Run":
+        blocks = [tuple(b) for b in data["blocks"]] if data["blocks"] is not None else None
+        path = base / data["file"] if data["file"] is not None else None
+        return cls(path, data["columns"], blocks)
+
+
+class CsvSink:
+    """Write frames as sorted CSV runs, then merge the runs into one sorted CSV per table.
+
+    ``in_order`` tables are written in key order run after run (per-event tables, event by
+    event) and are merged by concatenation; the others by a streaming k-way merge.
+    """
+
+    def __init__(self, out_dir, table_keys: dict[str, list[str]], order_columns,
+                 in_order=()):
+        self.out = Path(out_dir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=".runs-", dir=self.out))
+        self.table_keys = table_keys
+        self.order_columns = order_columns
+        self.in_order = set(in_order)
+        self.runs: dict[str, list[Run]] = {}
+        self.columns: dict[str, list[str]] = {}
+        self._captured: list[tuple[str, Run]] | None = None
+
+    def _note_columns(self, name: str, columns) -> None:
+        cols = self.columns.setdefault(name, list(columns))
+        for c in columns:
+            if c not in cols:
+                cols.append(c)
+
+    def add(self, name: str, frame: pd.DataFrame) -> None:
+        if frame is None or not len(frame.columns):
+            return
+        self._note_columns(name, frame.columns)
+        if not len(frame):
+            if self._captured is not None:  # an empty table still fixes its header
+                self._captured.append((name, Run(None, list(frame.columns), None)))
+            return
+        keys = self.table_keys.get(name, [])
+        frame = sort_frame(frame, keys)
+        path = self.tmp / f"{name}.{uuid.uuid4().hex}.csv"
+        to_csv(frame, path)
+        blocks = doc_blocks(frame) if keys[:1] == ["doc_id"] else None
+        self._append(name, Run(path, list(frame.columns), blocks))
+
+    def add_run(self, name: str, run: Run) -> None:
+        """Add a run rendered earlier (from :class:`RenderCache`); its file is only read."""
+        self._note_columns(name, run.columns)
+        if run.path is not None:
+            self._append(name, run)
+
+    def _append(self, name: str, run: Run) -> None:
+        self.runs.setdefault(name, []).append(run)
+        if self._captured is not None:
+            self._captured.append((name, run))
+
+    def capture(self) -> None:
+        """Start recording the runs added (to store them with :meth:`RenderCache.put`)."""
+        self._captured = []
+
+    def captured(self) -> list[tuple[str, Run]]:
+        out, self._captured = self._captured or [], None
+        return out
+
+    def finish(self) -> list[Path]:
+        written = []
+        for name in self.columns:
+            path = self.out / f"{name}.csv"
+            merge_runs(self.runs.get(name, []), self.order_columns(name, self.columns[name]),
+                       self.table_keys.get(name, []), path, in_order=name in self.in_order,
+                       tmp=self.tmp)
+            written.append(path)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return written
+
+
+def _reheader(run: Run, columns: list[str], tmp: Path) -> Run:
+    """The run rewritten with ``columns`` (missing ones empty); line counts are unchanged."""
+    if run.columns == columns:
+        return run
+    path = tmp / f"reheader.{uuid.uuid4().hex}.csv"
+    with open(run.path, newline="", encoding="utf-8") as fh, \
+            open(path, "w", newline="", encoding="utf-8") as out:
+        reader = csv.reader(fh)
+        idx = {c: i for i, c in enumerate(next(reader))}
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in reader:
+            writer.writerow([row[idx[c]] if c in idx else "" for c in columns])
+    return Run(path, columns, run.blocks)
+
+
+def _merge_blocks(runs: list[Run], out) -> None:
+    """Copy each article's block of lines, in ``doc_id`` order, from the run holding it.
+
+    Files are read as bytes so that only ``\n`` ends a line (a ``\r`` inside a quoted value
+    does not).
+    """
+    handles = []
+    try:
+        for run in runs:
+            fh = open(run.path, "rb")
+            fh.readline()  # header
+            handles.append(fh)
+        streams = [[(doc, i, n) for doc, n in run.blocks] for i, run in enumerate(runs)]
+        for _, i, n in heapq.merge(*streams):
+            fh = handles[i]
+            for _ in range(n):
+                out.write(fh.readline())
+        for run, fh in zip(runs, handles):
+            if fh.read(1):
+                raise RuntimeError(f"internal error: {run.path} has more lines than its article "
+                                   "blocks record; delete the cache folder and run again")
+    finally:
+        for fh in handles:
+            fh.close()
+
+
+def merge_runs(runs: list[Run], columns: list[str], keys: list[str], path: Path,
+               in_order: bool = False, tmp: Path | None = None) -> None:
+    """Merge sorted CSV runs into one sorted CSV with ``columns`` (streaming).
+
+    ``in_order``: the runs follow each other in key order; they are concatenated. Runs with
+    article blocks whose ``doc_id`` sets are disjoint are merged block by block; any other
+    runs row by row.
+    """
+    header_line = csv_line(columns)
+    tmp = Path(tmp) if tmp is not None else Path(tempfile.mkdtemp())
+    if in_order:
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            out.write(header_line)
+            for run in runs:
+                with open(_reheader(run, columns, tmp).path, newline="", encoding="utf-8") as fh:
+                    fh.readline()
+                    shutil.copyfileobj(fh, out)
+        return
+    if runs and keys[:1] == ["doc_id"] and all(r.blocks is not None for r in runs) \
+            and _disjoint(runs):
+        with open(path, "wb") as out:
+            out.write(header_line.encode("utf-8"))
+            _merge_blocks([_reheader(r, columns, tmp) for r in runs], out)
+        return
+    _merge_rows(runs, columns, keys, path, header_line)
+
+
+def _disjoint(runs: list[Run]) -> bool:
+    seen: set[str] = set()
+    for run in runs:
+        docs = [d for d, _ in run.blocks]
+        if seen.intersection(docs) or len(set(docs)) != len(docs):
+            return False
+        seen.update(docs)
+    return True
+
+
+def _merge_rows(runs: list[Run], columns: list[str], keys: list[str], path: Path,
+                header_line: str) -> None:
+    def rows(run: Run):
+        with open(run.path, newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            idx = {c: i for i, c in enumerate(next(reader))}
+            pick = [idx.get(c) for c in columns]
+            kpos = [idx[k] for k in keys]
+            kint = [k in INT_KEYS for k in keys]
+            for row in reader:
+                key = tuple((0, int(row[i]), "") if ki and row[i].lstrip("-").isdigit()
+                            else (1, 0, row[i]) for i, ki in zip(kpos, kint))
+                yield key, [row[i] if i is not None else "" for i in pick]
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        fh.write(header_line)
+        writer = csv.writer(fh, lineterminator="\n")
+        for _, values in heapq.merge(*(rows(r) for r in runs), key=lambda kv: kv[0]):
+            writer.writerow(values)
+
+
+class RenderCache:
+    """CSV runs rendered for a group of events, stored under a key of all the group's inputs.
+
+    Layout: ``<root>/render/<key>/`` with the run files and ``runs.json`` (table, file, header,
+    article blocks) written last, so an interrupted write is ignored. A warm run whose group key
+    matches adds these runs to the sink: nothing is analysed or rendered again.
+    """
+
+    def __init__(self, root):
+        self.folder = Path(root) / "render"
+
+    def get(self, key: str) -> list[tuple[str, Run]] | None:
+        base = self.folder / key
+        index = base / "runs.json"
+        if not index.exists():
+            return None
+        data = json.loads(index.read_text(encoding="utf-8"))
+        return [(item["table"], Run.from_json(item, base)) for item in data]
+
+    def put(self, key: str, runs: list[tuple[str, Run]]) -> None:
+        base = self.folder / key
+        base.mkdir(parents=True, exist_ok=True)
+        items = []
+        for n, (table, run) in enumerate(runs):
+            if run.path is None:
+                items.append({"table": table, **run.to_json(base)})
+                continue
+            dest = base / f"{n:05d}.{table}.csv"
+            tmp = base / f".{dest.name}.{os.getpid()}.tmp"
+            try:
+                os.link(run.path, tmp)
+            except OSError:
+                shutil.copyfile(run.path, tmp)
+            os.replace(tmp, dest)
+            items.append({"table": table, **Run(dest, run.columns, run.blocks).to_json(base)})
+        tmp = base / f".runs.json.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(items), encoding="utf-8")
+        os.replace(tmp, base / "runs.json")

@@ -1,0 +1,108 @@
+"""The CSV sink: runs merged by article blocks give exactly the one-shot sorted CSV."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.pipeline import TABLE_KEYS, order_columns
+from analysis.sinks import CsvSink, RenderCache, doc_blocks, sort_frame, to_csv
+
+TEXTS = ['plain', 'two\nlines', 'carriage\rreturn', 'crlf\r\nend', 'say "hi"', 'comma, here',
+         '', 'three\n\nlines\n', 'ünïcödé “curly”', '\r']
+
+
+def _read(path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _same_table(path, expected_path) -> None:
+    """Byte-identical when no value has a lone carriage return; else identical once parsed."""
+    if b"\r" not in expected_path.read_bytes():
+        assert path.read_bytes() == expected_path.read_bytes()
+    pd.testing.assert_frame_equal(_read(path), _read(expected_path))
+
+
+def _sentences(n_docs: int, texts=TEXTS) -> pd.DataFrame:
+    rows = []
+    for d in range(n_docs):
+        for s in range(1 + d % 3):
+            rows.append({"doc_id": f"d{(d * 7) % n_docs:03d}", "sent_id": s + 1,
+                         "start": s * 10, "end": s * 10 + 5,
+                         "text": texts[(d + s) % len(texts)], "vader_compound": (d - s) / 7})
+    return pd.DataFrame(rows)
+
+
+def _one_shot(frame: pd.DataFrame, name: str, path):
+    frame = frame[order_columns(name, frame.columns)]
+    to_csv(sort_frame(frame, TABLE_KEYS[name]), path)
+    return path
+
+
+def test_doc_blocks_count_physical_lines():
+    frame = sort_frame(_sentences(10), ["doc_id", "sent_id"])
+    blocks = dict(doc_blocks(frame))
+    assert sum(blocks.values()) == len(frame) + sum(t.count("\n") for t in frame["text"])
+    d = frame[frame["doc_id"] == "d009"]  # d = 7: two sentences, one with three newlines
+    assert list(d["text"]) == ["three\n\nlines\n", "ünïcödé “curly”"]
+    assert blocks["d009"] == 2 + 3
+
+
+NO_CR = [t for t in TEXTS if "\r" not in t]
+
+
+@pytest.mark.parametrize("texts", [TEXTS, NO_CR], ids=["with-cr", "no-cr"])
+@pytest.mark.parametrize("n_runs", [1, 3, 7])
+def test_block_merge_equals_one_shot_csv(tmp_path, n_runs, texts):
+    frame = _sentences(30, texts)
+    expected = _one_shot(frame, "sentences", tmp_path / "expected.csv")
+    sink = CsvSink(tmp_path / "out", TABLE_KEYS, order_columns)
+    docs = sorted(frame["doc_id"].unique())
+    for i in range(n_runs):  # runs hold interleaved doc_ids, as chunks of events do
+        mine = docs[i::n_runs]
+        sink.add("sentences", frame[frame["doc_id"].isin(mine)])
+    sink.finish()
+    _same_table(tmp_path / "out" / "sentences.csv", expected)
+
+
+def test_runs_with_other_columns_are_reheadered(tmp_path):
+    frame = _sentences(12, NO_CR)
+    frame["n_quoted_words_media"] = range(len(frame))
+    expected = _one_shot(frame.fillna({"n_quoted_words_media": 0}), "sentences",
+                         tmp_path / "expected.csv")
+    sink = CsvSink(tmp_path / "out", TABLE_KEYS, order_columns)
+    a = frame[frame["doc_id"] < "d006"]
+    b = frame[frame["doc_id"] >= "d006"]
+    sink.add("sentences", b.drop(columns=["n_quoted_words_media"]).assign(
+        n_quoted_words_media=b["n_quoted_words_media"]))
+    sink.add("sentences", a[[c for c in a.columns if c != "vader_compound"]].assign(
+        vader_compound=a["vader_compound"]))
+    sink.finish()
+    _same_table(tmp_path / "out" / "sentences.csv", expected)
+
+
+def test_rendered_runs_replay_byte_for_byte(tmp_path):
+    frame = _sentences(20)
+    cache = RenderCache(tmp_path / "cache")
+    first = CsvSink(tmp_path / "first", TABLE_KEYS, order_columns)
+    first.capture()
+    first.add("sentences", frame.iloc[::2])
+    first.add("sentences", frame.iloc[1::2])
+    cache.put("k", first.captured())
+    first.finish()  # deletes the sink's own runs: the cache keeps its copies
+    second = CsvSink(tmp_path / "second", TABLE_KEYS, order_columns)
+    for name, run in cache.get("k"):
+        second.add_run(name, run)
+    second.finish()
+    assert (tmp_path / "second" / "sentences.csv").read_bytes() == \
+        (tmp_path / "first" / "sentences.csv").read_bytes()
+    assert cache.get("missing") is None
+
+
+def test_overlapping_runs_fall_back_to_row_merge(tmp_path):
+    frame = _sentences(9, NO_CR)
+    expected = _one_shot(frame, "sentences", tmp_path / "expected.csv")
+    sink = CsvSink(tmp_path / "out", TABLE_KEYS, order_columns)
+    sink.add("sentences", frame[frame["sent_id"] == 1])  # the same doc_id in two runs
+    sink.add("sentences", frame[frame["sent_id"] != 1])
+    sink.finish()
+    _same_table(tmp_path / "out" / "sentences.csv", expected)
