@@ -65,7 +65,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache, partial
+from operator import itemgetter
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
@@ -122,8 +126,13 @@ _PREFIXES = frozenset({"anti", "pro", "non", "self", "semi", "multi", "post", "p
                        "co", "de", "re", "un", "vice", "neo", "counter"})
 _RUN_JOINERS = frozenset({"of", "the", "for", "de", "von", "van", "al", "bin"})
 _APOS = "'\u2019"
+_MEASURE_RE = re.compile(r"[\d.,]+(?:-[^\W\d_]+)?")      # "1,000-mile": one token
+_DAY_RE = re.compile(r"\d{1,2}")
+_VOCAB_WORD_RE = re.compile(r"[^\W\d_][\w'\u2019]*")
+_ACRONYM_RE = re.compile(r"\b[A-Z](?:\.?[A-Z])+\b\.?")
 
 
+@lru_cache(maxsize=1 << 16)
 def _stem(w: str) -> str:
     """Light suffix stripping (Harman's S-stemmer plus -ed/-ing and a final -e)."""
     if len(w) > 4 and w.endswith("ies") and not w.endswith(("eies", "aies")):
@@ -143,6 +152,7 @@ def _stem(w: str) -> str:
     return w
 
 
+@lru_cache(maxsize=1 << 16)
 def _strip_possessive(w: str) -> str:
     for suf in ("'s", "\u2019s"):
         if w.endswith(suf) and len(w) > 2:
@@ -154,12 +164,49 @@ def _fmt_number(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(round(x, 6))
 
 
+class _Word(NamedTuple):
+    """What the anchor rules need to know about one token, whatever its sentence."""
+    digit: bool            # contains a digit (a number anchor)
+    base: str              # lower case, straight apostrophe, no possessive
+    capital: bool          # starts with a capital letter (not a digit)
+    nameable: bool         # may be a name (no stop word, month, weekday or number word)
+    time_unit: str | None  # stem when the word is a time unit ("hours" -> "hour")
+    count: str | None      # spelled number ("two" -> "2", "third" -> "3th")
+    drop: bool             # never an anchor nor part of one (stop word, bound prefix, scale,
+                           # short word; not a number)
+    month: bool
+    name: tuple            # the anchor as a name: (key, kind, surface)
+    content: tuple         # the anchor as a content word
+
+
+@lru_cache(maxsize=1 << 15)
+def _word(w: str) -> _Word:
+    """Sentence-independent forms of token ``w`` (memoised: news text repeats its words)."""
+    base = _strip_possessive(w.lower().replace("\u2019", "'"))
+    bare = base.replace(".", "")
+    time_unit = _stem(w.lower())
+    surface = _strip_possessive(w)
+    digit = any(ch.isdigit() for ch in w)
+    return _Word(
+        digit=digit, base=base,
+        capital=w[0].isupper() and not w[0].isdigit(),
+        nameable=not (base in STOPWORDS or base in MONTHS or base in WEEKDAYS or base in NUMBER_WORDS),
+        time_unit=time_unit if time_unit in TIME_UNITS else None,
+        count=NUMBER_WORDS.get(base),
+        drop=not digit and base not in NUMBER_WORDS and (
+            base in _PREFIXES or base in _SCALES or base in STOPWORDS or len(base) < 3),
+        month=base in MONTHS,
+        name=("@" + bare, "name", surface), content=(_stem(bare), "content", surface))
+
+
 def _tokens(text: str):
     """Split words at hyphens (``1,000-mile`` -> ``1,000`` + ``mile``); keep offsets."""
+    toks = [(s, e, text[s:e]) for s, e in word_spans(text)]
+    if "-" not in text:
+        return toks
     out = []
-    for s, e in word_spans(text):
-        w = text[s:e]
-        if "-" in w and not re.fullmatch(r"[\d.,]+(?:-[^\W\d_]+)?", w):
+    for s, e, w in toks:
+        if "-" in w and not _MEASURE_RE.fullmatch(w):
             pos = s
             for part in w.split("-"):
                 if part:
@@ -170,123 +217,150 @@ def _tokens(text: str):
     return out
 
 
-def _raw_anchors(text: str, lower_vocab: set, caps: set):
-    """Anchors of one sentence before name canonicalisation: list of (key, kind, surface)."""
-    toks = _tokens(text)
-    out = []
-    skip = set()
-    # capitalised runs (adjacent tokens separated by a single space or a hyphen)
+def _cap_roles(text: str, toks: list, words: list, run_roles, out: list) -> dict:
+    """Roles of the tokens of capitalised runs (adjacent tokens separated by a single space or a
+    hyphen): ``head`` (the name word that stands for the run) or ``part`` (dropped). A run that
+    spells out an acronym of the event is added to ``out`` as that acronym. ``run_roles`` maps
+    the words of a run to (acronym anchor or None, roles by position in the run)."""
     n = len(toks)
-    i = 0
     cap_role = {}
-    while i < n:
-        s, e, w = toks[i]
-        if w[0].isupper() and not w[0].isdigit():
-            j = i
-            run = [i]
-            while j + 1 < n:
-                gap = text[toks[j][1]:toks[j + 1][0]]
-                nxt = toks[j + 1][2]
-                if gap not in (" ", "-"):
-                    break
-                if nxt[0].isupper() and not nxt[0].isdigit():
-                    run.append(j + 1)
-                    j += 1
-                elif nxt.lower() in _RUN_JOINERS and j + 2 < n and toks[j + 2][2][0].isupper() \
-                        and text[toks[j + 1][1]:toks[j + 2][0]] == " ":
-                    j += 1
-                else:
-                    break
-            while run and _strip_possessive(toks[run[0]][2].lower()) in STOPWORDS:
-                run = run[1:]          # "The United States": the article is no part of the name
-            names = [k for k in run if _is_name(toks[k][2], lower_vocab)]
-            initials = "".join(toks[k][2][0] for k in run).lower()
-            if len(run) >= 2 and initials in caps:
-                # "European Union" is the same anchor as "EU", and only that
-                out.append(("@" + initials, "name", " ".join(toks[k][2] for k in run)))
-                for k in run:
-                    cap_role[k] = "part"
-            elif names:
-                # the last name word stands for the whole run; titles and first names before
-                # it ("NATO Secretary General Anders Fogh") are dropped
-                cap_role[names[-1]] = "head"
-                for k in run:
-                    if k < names[-1]:
-                        cap_role[k] = "part"
-            i = j + 1
+    end = 0                                # first token after the last run
+    for i in [k for k, wd in enumerate(words) if wd.capital]:
+        if i < end:
+            continue
+        j = i
+        run = [i]
+        while j + 1 < n:
+            gap = text[toks[j][1]:toks[j + 1][0]]
+            if gap != " " and gap != "-":
+                break
+            if words[j + 1].capital:
+                run.append(j + 1)
+                j += 1
+            elif toks[j + 1][2].lower() in _RUN_JOINERS and j + 2 < n and toks[j + 2][2][0].isupper() \
+                    and text[toks[j + 1][1]:toks[j + 2][0]] == " ":
+                j += 1
+            else:
+                break
+        end = j + 1
+        acronym, roles = run_roles(tuple(toks[k][2] for k in run))
+        if acronym:
+            out.append(acronym)
+        for pos, role in roles:
+            cap_role[run[pos]] = role
+    return cap_role
+
+
+def _run_roles(run: tuple, lower_vocab: set, caps: set) -> tuple:
+    """(acronym anchor or None, ((position, role), ...)) of a capitalised run of words."""
+    keep = list(range(len(run)))
+    while keep and _strip_possessive(run[keep[0]].lower()) in STOPWORDS:
+        keep = keep[1:]          # "The United States": the article is no part of the name
+    names = [k for k in keep if _is_name(run[k], lower_vocab)]
+    initials = "".join(run[k][0] for k in keep).lower()
+    if len(keep) >= 2 and initials in caps:
+        # "European Union" is the same anchor as "EU", and only that
+        return ("@" + initials, "name", " ".join(run[k] for k in keep)), [(k, "part") for k in keep]
+    if names:
+        # the last name word stands for the whole run; titles and first names before it
+        # ("NATO Secretary General Anders Fogh") are dropped
+        return None, [(names[-1], "head")] + [(k, "part") for k in keep if k < names[-1]]
+    return None, []
+
+
+def _memo(f):
+    """``f`` memoised in a dict (for one event's runs: names recur in every article)."""
+    cache = {}
+
+    def get(key):
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = f(key)
+        return hit
+    return get
+
+
+def _raw_anchors(text: str, run_roles):
+    """Anchors of one sentence before name canonicalisation: list of (key, kind, surface).
+    ``run_roles``: :func:`_run_roles` of the event (see :func:`_cap_roles`)."""
+    toks = _tokens(text)
+    words = [_word(t[2]) for t in toks]
+    out = []
+    cap_role = _cap_roles(text, toks, words, run_roles, out)
+    n = len(toks)
+    skip = set()
+    for i, wd in enumerate(words):
+        if wd.drop or i in skip:
+            continue
+        if wd.digit:
+            _number_anchor(text, toks, words, i, skip, out)
+        elif wd.count:
+            key = "#" + wd.count
+            if i + 1 < n and words[i + 1].time_unit:
+                key += "-" + words[i + 1].time_unit
+                skip.add(i + 1)
+            out.append((key, "count", toks[i][2]))
+        elif wd.month and i + 1 < n and _DAY_RE.fullmatch(toks[i + 1][2]):
+            continue  # a date's anchor is made at its number
         else:
-            i += 1
-    for i, (s, e, w) in enumerate(toks):
-        if i in skip:
-            continue
-        lw = w.lower().replace("\u2019", "'")
-        if any(ch.isdigit() for ch in w):
-            unit = ""
-            if "-" in w:
-                # "1,000-mile", "24-hour", "12-point": a measure, not a count of something
-                w, unit = w.split("-", 1)
-                unit = "-" + _stem(unit.lower())
-            num = w.replace(",", "")
-            try:
-                val = float(num)
-            except ValueError:
-                out.append(("#" + lw, "number", w))
-                continue
-            surface = w
-            if i + 1 < n and toks[i + 1][2].lower() in _SCALES:
-                val *= _SCALES[toks[i + 1][2].lower()]
-                surface = f"{w} {toks[i + 1][2]}"
-                skip.add(i + 1)
-            key = _fmt_number(val)
-            if unit:
-                out.append(("#" + key + unit, "number", text[s:e]))
-                continue
-            after = text[e:e + 2].lstrip()
-            if after.startswith("%") or (i + 1 < n and toks[i + 1][2].lower() in ("percent", "pct")):
-                key += "%"
-                surface += "%"
-            if i + 1 < n and _stem(toks[i + 1][2].lower()) in TIME_UNITS:
-                # "24 hours", "two weeks": a duration is its own anchor ("24 servicemen" is not)
-                key += "-" + _stem(toks[i + 1][2].lower())
-                surface = f"{surface} {toks[i + 1][2]}"
-                skip.add(i + 1)
-            elif i > 0 and toks[i - 1][2].lower() in MONTHS and toks[i - 1][2][0].isupper() \
-                    and val.is_integer() and 1 <= val <= 31:
-                key = f"{toks[i - 1][2].lower()} {int(val)}"
-                surface = f"{toks[i - 1][2]} {w}"
-            out.append(("#" + key, "number", surface))
-            continue
-        base = _strip_possessive(lw)
-        if base in NUMBER_WORDS:
-            key = "#" + NUMBER_WORDS[base]
-            if i + 1 < n and _stem(toks[i + 1][2].lower()) in TIME_UNITS:
-                key += "-" + _stem(toks[i + 1][2].lower())
-                skip.add(i + 1)
-            out.append((key, "count", w))
-            continue
-        if base in _PREFIXES:
-            continue
-        if base in _SCALES or base in STOPWORDS or len(base) < 3:
-            continue
-        if base in MONTHS and i + 1 < n and re.fullmatch(r"\d{1,2}", toks[i + 1][2]):
-            continue  # the date anchor is made at the number
-        role = cap_role.get(i)
-        if role == "head":
-            out.append(("@" + base.replace(".", ""), "name", _strip_possessive(w)))
-        elif role == "part":
-            continue  # "Anders Fogh" in "Anders Fogh Rasmussen": the last word stands for the name
-        else:
-            out.append((_stem(base.replace(".", "")), "content", _strip_possessive(w)))
+            role = cap_role.get(i)
+            if role is None:
+                out.append(wd.content)
+            elif role == "head":
+                out.append(wd.name)
+            # "part": "Anders Fogh" in "Anders Fogh Rasmussen": the last word stands for the name
     return out
 
 
+def _number_anchor(text: str, toks: list, words: list, i: int, skip: set, out: list) -> None:
+    """Add the anchor of token ``i``, which contains a digit, to ``out`` (and to ``skip`` the
+    following token it absorbs: a scale word or a time unit)."""
+    s, e, w = toks[i]
+    n = len(toks)
+    lw = w.lower().replace("\u2019", "'")
+    unit = ""
+    if "-" in w:
+        # "1,000-mile", "24-hour", "12-point": a measure, not a count of something
+        w, unit = w.split("-", 1)
+        unit = "-" + _stem(unit.lower())
+    num = w.replace(",", "")
+    try:
+        val = float(num)
+    except ValueError:
+        out.append(("#" + lw, "number", w))
+        return
+    surface = w
+    if i + 1 < n and toks[i + 1][2].lower() in _SCALES:
+        val *= _SCALES[toks[i + 1][2].lower()]
+        surface = f"{w} {toks[i + 1][2]}"
+        skip.add(i + 1)
+    key = _fmt_number(val)
+    if unit:
+        out.append(("#" + key + unit, "number", text[s:e]))
+        return
+    after = text[e:e + 2].lstrip()
+    if after.startswith("%") or (i + 1 < n and toks[i + 1][2].lower() in ("percent", "pct")):
+        key += "%"
+        surface += "%"
+    if i + 1 < n and words[i + 1].time_unit:
+        # "24 hours", "two weeks": a duration is its own anchor ("24 servicemen" is not)
+        key += "-" + words[i + 1].time_unit
+        surface = f"{surface} {toks[i + 1][2]}"
+        skip.add(i + 1)
+    elif i > 0 and toks[i - 1][2].lower() in MONTHS and toks[i - 1][2][0].isupper() \
+            and val.is_integer() and 1 <= val <= 31:
+        key = f"{toks[i - 1][2].lower()} {int(val)}"
+        surface = f"{toks[i - 1][2]} {w}"
+    out.append(("#" + key, "number", surface))
+
+
 def _is_name(w: str, lower_vocab: set) -> bool:
-    base = _strip_possessive(w.lower().replace("\u2019", "'"))
-    if base in STOPWORDS or base in MONTHS or base in WEEKDAYS or base in NUMBER_WORDS:
+    wd = _word(w)
+    if not wd.nameable:
         return False
     if w.isupper() and len(w) > 1:
         return True
-    return base not in lower_vocab
+    return wd.base not in lower_vocab
 
 
 def _canonical_names(keys: Counter) -> dict:
@@ -346,7 +420,7 @@ def _prepare(articles: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"articles: missing column(s) {', '.join(missing)}; found "
                          f"{', '.join(map(str, articles.columns))}")
-    a = articles.copy()
+    a = articles[[c for c in ("doc_id", "text", "event", "outlet") if c in articles.columns]].copy()
     a["doc_id"] = a["doc_id"].astype(str)
     a["event"] = a["event"].fillna("unknown").astype(str) if "event" in a else "unknown"
     a["outlet"] = a["outlet"].fillna("unknown").astype(str) if "outlet" in a else "unknown"
@@ -363,27 +437,32 @@ def _prep_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
     return s.sort_values(["doc_id", "sent_id"]).reset_index(drop=True)
 
 
+def _event_vocab(texts) -> tuple[set, set]:
+    """The event's lower-case words (without possessive) and its all-capitals words (acronyms)."""
+    words, caps = set(), set()
+    for t in texts:
+        words.update(_VOCAB_WORD_RE.findall(t))
+        for w in _ACRONYM_RE.findall(t):
+            caps.add(w.replace(".", "").lower())
+    lower_vocab = {_strip_possessive(w.replace("\u2019", "'")) for w in words if w[0].islower()}
+    return lower_vocab, caps
+
+
 def _features(arts: pd.DataFrame, sents: pd.DataFrame) -> dict:
     """Per event: (sentences of the event, weight vectors, anchor surfaces, anchor kinds)."""
     out = {}
-    sent_by_doc = {d: g for d, g in sents.groupby("doc_id", sort=False)}
-    word_re = re.compile(r"[^\W\d_][\w'\u2019]*")
+    rows_of = sents.groupby("doc_id", sort=False).indices     # doc_id -> row positions
     for event, ev in arts.groupby("event", sort=True):
         docs = ev["doc_id"].tolist()
-        lower_vocab, caps = set(), set()
-        for t in ev["text"]:
-            for w in word_re.findall(t):
-                for part in w.split("-"):
-                    if part and part[0].islower():
-                        lower_vocab.add(_strip_possessive(part.replace("\u2019", "'")))
-            for w in re.findall(r"\b[A-Z](?:\.?[A-Z])+\b\.?", t):
-                caps.add(w.replace(".", "").lower())
-        parts = [sent_by_doc[d] for d in docs if d in sent_by_doc]
-        sent_df = (pd.concat(parts) if parts else sents.iloc[:0]).reset_index(drop=True)
-        raw = [_raw_anchors(t, lower_vocab, caps) for t in sent_df["text"]]
+        lower_vocab, caps = _event_vocab(ev["text"].tolist())
+        parts = [rows_of[d] for d in docs if d in rows_of]
+        sent_df = sents.take(np.concatenate(parts)) if parts else sents.iloc[:0]
+        sent_df = sent_df.reset_index(drop=True)
+        run_roles = _memo(partial(_run_roles, lower_vocab=lower_vocab, caps=caps))
+        raw = [_raw_anchors(t, run_roles) for t in sent_df["text"].tolist()]
         key_count = Counter(k for r in raw for k, _, _ in r)
         canon = _canonical_names(key_count)
-        surfaces_count: dict[str, Counter] = defaultdict(Counter)
+        surfaces_count: dict[str, dict] = {}
         kinds = {}
         sets = []
         for r in raw:
@@ -392,7 +471,10 @@ def _features(arts: pd.DataFrame, sents: pd.DataFrame) -> dict:
                 k = canon.get(k, k)
                 d[k] = kind
                 kinds[k] = kind
-                surfaces_count[k][surf] += 1
+                c = surfaces_count.get(k)
+                if c is None:
+                    c = surfaces_count[k] = {}
+                c[surf] = c.get(surf, 0) + 1
             sets.append(d)
         # IDF over the event's sentences: "Putin" is in a third of them and tells little about
         # which fact a sentence reports; "40,000" is in three and tells a lot.
@@ -400,7 +482,8 @@ def _features(arts: pd.DataFrame, sents: pd.DataFrame) -> dict:
         n = len(sets)
         idf = {k: math.log((2 + n) / (1 + c)) for k, c in df.items()}
         vecs = [{k: KIND_WEIGHTS[kind] * idf[k] for k, kind in s.items()} for s in sets]
-        surfaces = {k: c.most_common(1)[0][0] for k, c in surfaces_count.items()}
+        # the most frequent surface (the first seen of equally frequent ones)
+        surfaces = {k: max(c.items(), key=itemgetter(1))[0] for k, c in surfaces_count.items()}
         out[event] = (sent_df, vecs, surfaces, kinds)
     return out
 
@@ -428,32 +511,38 @@ class _Clusters:
         self.cen: list[dict] = []
         self.norm2: list[float] = []
         self.parts: list[dict] = []          # cid -> {doc_id: summed vector}
-        self.index: dict[str, set] = defaultdict(set)
+        self.index: dict[str, int] = {}       # anchor -> bit mask of units (bit cid)
 
-    def new(self, vec, doc, keys):
+    def new(self, vec, doc, keys, n2):
+        """A unit of one sentence (exactly what :meth:`add` to an empty unit gives)."""
         cid = len(self.cen)
-        self.cen.append({})
-        self.norm2.append(0.0)
-        self.parts.append({})
-        self.add(cid, vec, doc, keys)
+        self.cen.append(dict(vec))
+        self.norm2.append(float(n2))
+        self.parts.append({doc: dict(vec)})
+        self._index(cid, keys)
         return cid
 
-    def add(self, cid, vec, doc, keys):
+    def add(self, cid, vec, doc, keys, n2):
+        """Add ``vec`` (squared norm ``n2``) of a sentence of ``doc`` to unit ``cid``."""
         c = self.cen[cid]
-        self.norm2[cid] += 2 * sum(w * c.get(a, 0.0) for a, w in vec.items()) + \
-            sum(w * w for w in vec.values())
+        get = c.get
+        self.norm2[cid] += 2 * sum(w * get(a, 0.0) for a, w in vec.items()) + n2
         part = self.parts[cid].setdefault(doc, {})
+        pget = part.get
         for a, w in vec.items():
-            c[a] = c.get(a, 0.0) + w
-            part[a] = part.get(a, 0.0) + w
-        for a in keys:
-            self.index[a].add(cid)
+            c[a] = get(a, 0.0) + w
+            part[a] = pget(a, 0.0) + w
+        self._index(cid, keys)
 
-    def remove(self, cid, vec, doc):
+    def _index(self, cid, keys):
+        index, bit = self.index, 1 << cid
+        for a in keys:
+            index[a] = index.get(a, 0) | bit
+
+    def remove(self, cid, vec, doc, n2):
         c = self.cen[cid]
         # |c - v|^2 = |c|^2 - 2 c.v + |v|^2
-        self.norm2[cid] += -2 * sum(w * c.get(a, 0.0) for a, w in vec.items()) + \
-            sum(w * w for w in vec.values())
+        self.norm2[cid] += -2 * sum(w * c.get(a, 0.0) for a, w in vec.items()) + n2
         for a, w in vec.items():
             c[a] -= w
         part = self.parts[cid][doc]
@@ -465,65 +554,110 @@ class _Clusters:
             self.cen[cid], self.norm2[cid] = {}, 0.0
 
     def candidates(self, keys, limit=None):
-        """Units sharing one of ``keys``; with ``limit``, the ``limit`` units sharing most."""
-        hits = Counter()
-        for a in keys:
-            hits.update(self.index.get(a, ()))
-        if limit is not None and len(hits) > limit:
-            return sorted(sorted(hits, key=lambda c: (-hits[c], c))[:limit])
-        return sorted(hits)
+        """Units sharing one of ``keys``; with ``limit``, the ``limit`` units sharing most (on a
+        tie, the lowest unit ids). In unit id order."""
+        get = self.index.get
+        levels = _hit_levels([get(a, 0) for a in keys])
+        if not levels:
+            return []
+        if limit is None or levels[0].bit_count() <= limit:
+            return _bits(levels[0])
+        # the limit-th highest count ("floor"): units above it all qualify, ties by lowest id
+        floor = 0
+        while floor + 1 < len(levels) and levels[floor + 1].bit_count() >= limit:
+            floor += 1
+        above = levels[floor + 1] if floor + 1 < len(levels) else 0
+        take = _bits(above)
+        return sorted(take + _bits(levels[floor] & ~above, limit - len(take)))
 
-    def score(self, cid, vec, n2, doc):
+    def score(self, cid, vec, n2, doc, min_other=None):
         """Cosine of ``vec`` with the unit's sentences from other articles (``None`` if there are
         none; 0 if they share fewer than ``min_shared`` anchors) and with the unit's sentences
-        from article ``doc`` (``None`` if none)."""
+        from article ``doc`` (``None`` if none; also left out when the first is below
+        ``min_other``, as the caller then rejects the unit anyway)."""
         parts = self.parts[cid]
         mine = parts.get(doc)
         other = None
         if mine is None or len(parts) > 1:
-            cen = self.cen[cid]
+            get = self.cen[cid].get
             dot, shared = 0.0, 0
             if mine is None:
                 cn2 = self.norm2[cid]
                 for a, w in vec.items():
-                    c = cen.get(a, 0.0)
+                    c = get(a, 0.0)
                     if c > 1e-9:
                         dot += w * c
                         shared += 1
             else:
-                cn2 = self.norm2[cid] + sum(w * (w - 2 * cen.get(a, 0.0)) for a, w in mine.items())
+                cn2 = self.norm2[cid] + sum(w * (w - 2 * get(a, 0.0)) for a, w in mine.items())
+                mget = mine.get
                 for a, w in vec.items():
-                    c = cen.get(a, 0.0) - mine.get(a, 0.0)
+                    c = get(a, 0.0) - mget(a, 0.0)
                     if c > 1e-9:
                         dot += w * c
                         shared += 1
             other = dot / math.sqrt(cn2 * n2) if shared >= self.min_shared and cn2 > 1e-12 else 0.0
         same = None
-        if mine is not None:
+        if mine is not None and (min_other is None or other is None or other >= min_other):
             p2 = sum(w * w for w in mine.values())
             if p2 > 1e-12:
                 same = _cos_sum(vec, mine, p2, n2)
         return other, same
 
 
-def _cluster(vecs: list[dict], docs: list[str], min_score: float, same_score: float,
-             secondary_score: float, top_anchors: int, max_candidates: int, min_shared: int):
-    """Leader clustering plus one refinement pass; returns (labels, secondary, final units)."""
-    tops = [sorted(v, key=lambda a: (-v[a], a))[:top_anchors] for v in vecs]
-    norms = [sum(w * w for w in v.values()) for v in vecs]
+def _heaviest(weights: dict, n: int) -> list:
+    """The ``n`` keys of largest weight, heaviest first (equal weights: in key order)."""
+    keys = sorted(weights)
+    keys.sort(key=weights.__getitem__, reverse=True)    # stable: ties stay in key order
+    return keys[:n]
 
-    def ok(other, same):
-        # join on the other articles' sentences; a unit that already has a sentence of the same
-        # article also needs a close match with it (an article rarely states a fact twice, but
-        # its neighbouring sentences share names and topic)
-        if other is None:
-            return same is not None and same >= same_score, same or 0.0
-        return other >= min_score and (same is None or same >= same_score), other
+
+def _hit_levels(masks: list[int]) -> list[int]:
+    """Bit-sliced counting over unit bit masks: ``levels[k]`` has the bit of every unit that is
+    set in more than ``k`` of ``masks`` (empty list: no unit is set)."""
+    levels: list[int] = []
+    for m in masks:
+        carry = m                    # units that reach the next level with this mask
+        for k, level in enumerate(levels):
+            if not carry:
+                break
+            levels[k] = level | carry
+            carry &= level
+        else:
+            if carry:
+                levels.append(carry)
+    return levels
+
+
+def _bits(mask: int, n: int | None = None) -> list[int]:
+    """Positions of the ``n`` lowest set bits of ``mask`` (all when ``n`` is None), ascending."""
+    out = []
+    while mask and (n is None or len(out) < n):
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+def _cluster(vecs: list[dict], docs: list[str], norms: list[float], min_score: float,
+             same_score: float, secondary_score: float, top_anchors: int, max_candidates: int,
+             min_shared: int):
+    """Leader clustering plus one refinement pass; returns (labels, secondary, final units).
+    ``norms`` are the squared norms of ``vecs``."""
+    tops = [_heaviest(v, top_anchors) for v in vecs]
 
     def best_of(cl, i):
+        vec, n2, doc, score = vecs[i], norms[i], docs[i], cl.score
         best, best_s = -1, 0.0
         for cid in cl.candidates(tops[i], max_candidates):
-            good, s = ok(*cl.score(cid, vecs[i], norms[i], docs[i]))
+            other, same = score(cid, vec, n2, doc, min_score)
+            # join on the other articles' sentences; a unit that already has a sentence of the
+            # same article also needs a close match with it (an article rarely states a fact
+            # twice, but its neighbouring sentences share names and topic)
+            if other is None:
+                good, s = same is not None and same >= same_score, same or 0.0
+            else:
+                good, s = other >= min_score and (same is None or same >= same_score), other
             if good and s > best_s:
                 best, best_s = cid, s
         return best
@@ -533,38 +667,38 @@ def _cluster(vecs: list[dict], docs: list[str], min_score: float, same_score: fl
     for i in range(len(vecs)):
         b = best_of(cl, i)
         if b < 0:
-            b = cl.new(vecs[i], docs[i], tops[i])
+            b = cl.new(vecs[i], docs[i], tops[i], norms[i])
         else:
-            cl.add(b, vecs[i], docs[i], tops[i])
+            cl.add(b, vecs[i], docs[i], tops[i], norms[i])
         lab1.append(b)
     # refinement (a sequential k-means step): take each sentence out of its unit and put it
     # where it now fits best, or in a new unit of its own
     labels = list(lab1)
     for i in range(len(vecs)):
-        cl.remove(labels[i], vecs[i], docs[i])
+        cl.remove(labels[i], vecs[i], docs[i], norms[i])
         b = best_of(cl, i)
         if b < 0 and cl.parts[labels[i]]:
-            labels[i] = cl.new(vecs[i], docs[i], tops[i])
+            labels[i] = cl.new(vecs[i], docs[i], tops[i], norms[i])
         else:
             b = labels[i] if b < 0 else b        # an emptied unit is reused as the singleton
-            cl.add(b, vecs[i], docs[i], tops[i])
+            cl.add(b, vecs[i], docs[i], tops[i], norms[i])
             labels[i] = b
     # final units and secondary presence (a sentence matching another unit's other articles)
     fin = _Clusters(min_shared)
     remap = {}
     for i, lab in enumerate(labels):
         if lab not in remap:
-            remap[lab] = fin.new(vecs[i], docs[i], tops[i])
+            remap[lab] = fin.new(vecs[i], docs[i], tops[i], norms[i])
         else:
-            fin.add(remap[lab], vecs[i], docs[i], tops[i])
+            fin.add(remap[lab], vecs[i], docs[i], tops[i], norms[i])
     labels = [remap[l] for l in labels]
     secondary = defaultdict(list)           # unit -> sentence indices
     for i in range(len(vecs)):
         for cid in fin.candidates(tops[i], max_candidates):
-            if cid == labels[i]:
+            if cid == labels[i] or docs[i] in fin.parts[cid]:
                 continue
             other, _ = fin.score(cid, vecs[i], norms[i], docs[i])
-            if other is not None and other >= secondary_score and docs[i] not in fin.parts[cid]:
+            if other is not None and other >= secondary_score:
                 secondary[cid].append(i)
     return labels, secondary, fin
 
@@ -630,58 +764,138 @@ def coverage(articles: pd.DataFrame, sentences: pd.DataFrame, min_score: float =
         raise ValueError(f"coverage: min_score must be in (0, 1]; got {min_score}")
     arts = _prepare(articles)
     feats = _features(arts, _prep_sentences(sentences))
-    outlet_of = dict(zip(arts["doc_id"], arts["outlet"]))
-    rows = []
-    for event, (sent_df, vecs, surfaces, kinds) in feats.items():
-        ev_docs = arts.loc[arts["event"] == event, "doc_id"].tolist()
+    outlet_of = dict(zip(arts["doc_id"].tolist(), arts["outlet"].tolist()))
+    docs_of = defaultdict(list)
+    for event, doc in zip(arts["event"].tolist(), arts["doc_id"].tolist()):
+        docs_of[event].append(doc)
+    parts = []
+    # events in the order of the sorted articles, so that the rows come out sorted by event,
+    # unit_id, doc_id
+    for event in docs_of:
+        sent_df, vecs, surfaces, _ = feats[event]
         docs = sent_df["doc_id"].tolist()
-        sids = [int(x) for x in sent_df["sent_id"]]
-        texts = sent_df["text"].tolist()
-        labels, secondary, fin = _cluster(vecs, docs, min_score, same_article_score,
-                                            secondary_score, top_anchors, max_candidates,
-                                            min_shared)
         norms = [sum(w * w for w in v.values()) for v in vecs]
-        members = defaultdict(list)
-        for i, lab in enumerate(labels):
-            members[lab].append(i)
-        # unit order: first appearance (sentences are sorted by doc_id, sent_id)
-        order = sorted(members, key=lambda lab: members[lab][0])
-        for uid, lab in enumerate(order, 1):
-            mem = members[lab]
-            cen, cn2 = fin.cen[lab], fin.norm2[lab]
-            # label: the member closest to the rest of the unit (leave-one-out centroid), so a
-            # long sentence that merely contains every anchor does not win
-            central = max(mem, key=lambda i: (_cos_sum(vecs[i], cen, cn2, norms[i],
-                                                       minus=vecs[i] if len(mem) > 1 else None), -i))
-            label = _shorten(texts[central], label_chars)
-            by_doc = defaultdict(list)
-            for i in sorted(mem + secondary.get(lab, [])):
-                by_doc[docs[i]].append(i)
+        labels, secondary, fin = _cluster(vecs, docs, norms, min_score, same_article_score,
+                                          secondary_score, top_anchors, max_candidates,
+                                          min_shared)
+        units = _describe_units(sent_df, vecs, norms, surfaces, labels, secondary, fin,
+                                outlet_of, label_chars)
+        if units:
+            parts.append(_event_columns(event, docs_of[event], outlet_of, units))
+    if not parts:
+        return _typed(pd.DataFrame([], columns=COVERAGE_COLUMNS)).reset_index(drop=True)
+    cols = {c: _concat([p[c] for p in parts]) for c in COVERAGE_COLUMNS}
+    cols["sent_id"] = pd.arrays.IntegerArray(cols["sent_id"], ~cols["present"])  # absent: <NA>
+    return _typed(pd.DataFrame(cols))
+
+
+class _Unit(NamedTuple):
+    """One information unit of an event, as reported in the coverage table."""
+    label: str
+    anchors: str
+    n_articles: int
+    n_outlets: int
+    only_outlet: str
+    rows: dict        # doc_id -> (sent_id, sent_ids, score, secondary) of the present articles
+
+
+def _describe_units(sent_df, vecs, norms, surfaces, labels, secondary, fin, outlet_of,
+                    label_chars) -> list[_Unit]:
+    """The event's units in order of first appearance (sentences are sorted by doc_id, sent_id)."""
+    docs = sent_df["doc_id"].tolist()
+    sids = [int(x) for x in sent_df["sent_id"].tolist()]
+    texts = sent_df["text"].tolist()
+    members = defaultdict(list)
+    for i, lab in enumerate(labels):
+        members[lab].append(i)
+    units = []
+    for lab in sorted(members, key=lambda lab: members[lab][0]):
+        mem = members[lab]
+        cen, cn2 = fin.cen[lab], fin.norm2[lab]
+        # label: the member closest to the rest of the unit (leave-one-out centroid), so a
+        # long sentence that merely contains every anchor does not win
+        central = mem[0] if len(mem) == 1 else max(
+            mem, key=lambda i: (_cos_sum(vecs[i], cen, cn2, norms[i], minus=vecs[i]), -i))
+        by_doc = defaultdict(list)
+        for i in sorted(mem + secondary.get(lab, [])):
+            by_doc[docs[i]].append(i)
+        if len(by_doc) > 1:
             doc_sets = [set().union(*(vecs[i].keys() for i in idx)) for idx in by_doc.values()]
             cnt = Counter(a for s in doc_sets for a in s)
-            if len(by_doc) > 1:
-                shared = [a for a, c in cnt.items() if c >= 2]
-                shared.sort(key=lambda a: (-cnt[a], -cen.get(a, 0.0), a))
-                anchors = shared[:6]
-            else:
-                anchors = sorted(cen, key=lambda a: (-cen[a], a))[:4]
-            anchor_text = "; ".join(surfaces[a] for a in anchors)
-            present_outlets = sorted({outlet_of[d] for d in by_doc})
-            only = present_outlets[0] if len(present_outlets) == 1 else ""
-            for d in ev_docs:
-                idx = by_doc.get(d)
-                if idx:
-                    score = float("nan")
-                    if any(x != d for x in fin.parts[lab]):
-                        score = max(fin.score(lab, vecs[i], norms[i], d)[0] for i in idx)
-                    rows.append((event, uid, d, sids[idx[0]], True, outlet_of[d],
-                                 ";".join(str(sids[i]) for i in idx), score,
-                                 not any(labels[i] == lab for i in idx), label, anchor_text,
-                                 len(by_doc), len(present_outlets), only))
-                else:
-                    rows.append((event, uid, d, pd.NA, False, outlet_of[d], "", float("nan"), False,
-                                 label, anchor_text, len(by_doc), len(present_outlets), only))
-    out = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+            shared = [a for a, c in cnt.items() if c >= 2]
+            shared.sort(key=lambda a: (-cnt[a], -cen.get(a, 0.0), a))
+            anchors = shared[:6]
+        else:
+            anchors = _heaviest(cen, 4)
+        present_outlets = sorted({outlet_of[d] for d in by_doc})
+        rows = {}
+        for d, idx in by_doc.items():
+            score = float("nan")
+            if any(x != d for x in fin.parts[lab]):
+                # (only the first score is used: math.inf spares the second)
+                score = max(fin.score(lab, vecs[i], norms[i], d, math.inf)[0] for i in idx)
+            rows[d] = (sids[idx[0]], ";".join(str(sids[i]) for i in idx), score,
+                       not any(labels[i] == lab for i in idx))
+        units.append(_Unit(_shorten(texts[central], label_chars),
+                           "; ".join(surfaces[a] for a in anchors), len(by_doc),
+                           len(present_outlets),
+                           present_outlets[0] if len(present_outlets) == 1 else "", rows))
+    return units
+
+
+def _event_columns(event, ev_docs: list, outlet_of: dict, units: list[_Unit]) -> dict:
+    """Columns of the event's rows: one per (unit, article of the event), by unit then article."""
+    n_docs, n = len(ev_docs), len(units) * len(ev_docs)
+    at = defaultdict(list)                 # doc_id -> positions among the event's articles
+    for k, d in enumerate(ev_docs):
+        at[d].append(k)
+    sent_id = np.zeros(n, dtype=np.int64)
+    present = np.zeros(n, dtype=bool)
+    score = np.full(n, np.nan)
+    secondary = np.zeros(n, dtype=bool)
+    sent_ids = [""] * n
+    for u, unit in enumerate(units):
+        for d, (sid, ids, sc, sec) in unit.rows.items():
+            for k in at[d]:
+                r = u * n_docs + k
+                sent_id[r], present[r], sent_ids[r] = sid, True, ids
+                score[r], secondary[r] = sc, sec
+
+    def per_unit(values):                 # a unit's value on each of its rows
+        return [v for v in values for _ in range(n_docs)]
+
+    def per_unit_int(values):
+        return np.repeat(np.fromiter(values, np.int64, len(units)), n_docs)
+
+    return {
+        "event": [event] * n,
+        "unit_id": per_unit_int(range(1, len(units) + 1)),
+        "doc_id": ev_docs * len(units),
+        "sent_id": sent_id,
+        "present": present,
+        "outlet": [outlet_of[d] for d in ev_docs] * len(units),
+        "sent_ids": sent_ids,
+        "score": score,
+        "secondary": secondary,
+        "unit_label": per_unit(u.label for u in units),
+        "anchors": per_unit(u.anchors for u in units),
+        "n_articles_present": per_unit_int(u.n_articles for u in units),
+        "n_outlets_present": per_unit_int(u.n_outlets for u in units),
+        "only_outlet": per_unit(u.only_outlet for u in units),
+    }
+
+
+def _concat(pieces: list):
+    """Join one column's pieces (lists or numpy arrays) of several events."""
+    if len(pieces) == 1:
+        return pieces[0]
+    if isinstance(pieces[0], list):
+        return [v for p in pieces for v in p]
+    return np.concatenate(pieces)
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    """The coverage frame's column types."""
     out["unit_id"] = out["unit_id"].astype("int64")
     out["sent_id"] = out["sent_id"].astype("Int64")
     out["present"] = out["present"].astype(bool)
@@ -689,7 +903,7 @@ def coverage(articles: pd.DataFrame, sentences: pd.DataFrame, min_score: float =
     out["score"] = out["score"].astype(float)
     for c in ("n_articles_present", "n_outlets_present"):
         out[c] = out[c].astype("int64")
-    return out.sort_values(["event", "unit_id", "doc_id"]).reset_index(drop=True)
+    return out
 
 
 def _shorten(text: str, n: int) -> str:

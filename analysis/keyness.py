@@ -102,7 +102,7 @@ def _term_counts(texts: Iterable, orders: list[int], stop: frozenset) -> dict[in
         if not isinstance(text, str) or not text:
             continue
         if bi is None:
-            toks = [t.lower() for t in WORD_RE.findall(text)]
+            toks = map(str.lower, WORD_RE.findall(text))
             uni.update(t for t in toks if t not in stop) if stop else uni.update(toks)
             continue
         prev_tok, prev_end = None, -1
@@ -143,6 +143,49 @@ def _compare(y_i, y_j, a, variance: str):
     if variance == "full":
         var = var + 1.0 / (n_i + a0 - y_i - a) + 1.0 / (n_j + a0 - y_j - a)
     return delta, var
+
+
+def _string_ranks(values: list[str]) -> np.ndarray | None:
+    """Rank of each of the distinct strings ``values`` in numpy's string order (the order of
+    ``np.lexsort`` on ``to_numpy(dtype=str)``); None if numpy takes two of them for equal
+    (it ignores trailing NUL characters)."""
+    uniq, inv = np.unique(np.asarray(values, dtype=str), return_inverse=True)
+    return inv.reshape(-1) if len(uniq) == len(values) else None
+
+
+def _term_ranks(vocabs: dict[int, list[str]]) -> dict[int, np.ndarray]:
+    """For each n-gram order, the rank of each (sorted) vocabulary term among the terms of all
+    orders (terms are words or words joined by a space: no NUL, so string and numpy order agree)."""
+    if len(vocabs) == 1:
+        return {k: np.arange(len(v)) for k, v in vocabs.items()}
+    rank = {t: i for i, t in enumerate(sorted(set().union(*vocabs.values())))}
+    return {k: np.fromiter((rank[t] for t in v), np.int64, len(v)) for k, v in vocabs.items()}
+
+
+def _sorted_by_strings(pieces: list[dict]) -> pd.DataFrame:
+    """The pieces as one frame sorted by event, outlet, descending z, term."""
+    if pieces:
+        out = pd.DataFrame({c: np.concatenate([p[c] for p in pieces]) for c in KEYNESS_COLUMNS})
+    else:
+        out = pd.DataFrame({c: pd.Series(dtype=("int64" if c in ("count", "count_other", "n_words",
+                                                                   "n_words_other", "ngram") else
+                                                  "float64" if c in ("log_odds", "z", "share", "share_other",
+                                                                     "delta", "variance", "prior") else object))
+                            for c in KEYNESS_COLUMNS})
+    order = np.lexsort((out["term"].to_numpy(dtype=str), -out["z"].to_numpy(dtype=float),
+                        out["outlet"].to_numpy(dtype=str), out["event"].to_numpy(dtype=str)))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def _sorted_by_ranks(pieces: list[dict], sort_keys: list[tuple]) -> pd.DataFrame:
+    """What :func:`_sorted_by_strings` gives, sorting on the integer ranks of the strings
+    (``sort_keys``: event rank, outlet rank and term ranks of each piece) instead."""
+    cols = {c: np.concatenate([p[c] for p in pieces]) for c in KEYNESS_COLUMNS}
+    sizes = [len(p["z"]) for p in pieces]
+    order = np.lexsort((np.concatenate([t for _, _, t in sort_keys]), -cols["z"],
+                        np.repeat([o for _, o, _ in sort_keys], sizes),
+                        np.repeat([e for e, _, _ in sort_keys], sizes)))
+    return pd.DataFrame({c: v[order] for c, v in cols.items()})
 
 
 def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "event",
@@ -221,15 +264,11 @@ def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "ev
     data[strat_col] = data[strat_col].astype(str)
 
     pieces: list[dict] = []
-    for stratum, sdf in data.groupby(strat_col, sort=True):
+    sort_keys: list[tuple] = []          # per piece: (event rank, outlet rank, term ranks)
+    strata = list(data.groupby(strat_col, sort=True))
+    event_rank = _string_ranks([stratum for stratum, _ in strata])
+    for si, (stratum, sdf) in enumerate(strata):
         groups = sorted(sdf[group_col].unique())
-        counts = {g: _term_counts(sdf.loc[sdf[group_col] == g, "text"], orders, stop) for g in groups}
-        ref_counts = None
-        if ref_frame is not None:
-            rdf = ref_frame
-            if within is not None and within in ref_frame.columns:
-                rdf = ref_frame[ref_frame[within].astype(str) == stratum]
-            ref_counts = _term_counts(rdf["text"], orders, stop)
         if ref_name is not None and ref_name not in groups:
             log.warning("keyness: %s %r has no article from reference %s %r; skipped",
                         within or "corpus", stratum, by, ref_name)
@@ -239,15 +278,27 @@ def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "ev
             log.warning("keyness: %s %r has a single %s (%r), nothing to compare; skipped",
                         within or "corpus", stratum, by, groups[0])
             continue
+        texts = {g: [] for g in groups}
+        for g, text in zip(sdf[group_col].tolist(), sdf["text"].tolist()):
+            texts[g].append(text)
+        counts = {g: _term_counts(texts[g], orders, stop) for g in groups}
+        ref_counts = None
+        if ref_frame is not None:
+            rdf = ref_frame
+            if within is not None and within in ref_frame.columns:
+                rdf = ref_frame[ref_frame[within].astype(str) == stratum]
+            ref_counts = _term_counts(rdf["text"], orders, stop)
+        vocabs = {}
         for k in orders:
-            vocab_counter = Counter()
-            for g in groups:
-                vocab_counter.update(counts[g][k].keys())
+            vocab_set = set().union(*(counts[g][k].keys() for g in groups))
             if ref_counts is not None:
-                vocab_counter.update(ref_counts[k].keys())
-            vocab = sorted(vocab_counter)
-            if not vocab:
-                continue
+                vocab_set.update(ref_counts[k].keys())
+            if vocab_set:
+                vocabs[k] = sorted(vocab_set)
+        term_rank = _term_ranks(vocabs)
+        ranks = _string_ranks(focus)
+        outlet_rank = None if ranks is None else dict(zip(focus, ranks))
+        for k, vocab in vocabs.items():
             index = {t: i for i, t in enumerate(vocab)}
             rows, colidx, vals = [], [], []
             for gi, g in enumerate(groups):
@@ -299,17 +350,12 @@ def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "ev
                     "ngram": np.full(keep.sum(), k, dtype=np.int64),
                     "comparison": np.full(keep.sum(), comparison, dtype=object),
                 })
-    if pieces:
-        out = pd.DataFrame({c: np.concatenate([p[c] for p in pieces]) for c in KEYNESS_COLUMNS})
+                if event_rank is not None and outlet_rank is not None:
+                    sort_keys.append((event_rank[si], outlet_rank[g], term_rank[k][keep]))
+    if pieces and len(sort_keys) == len(pieces):
+        out = _sorted_by_ranks(pieces, sort_keys)
     else:
-        out = pd.DataFrame({c: pd.Series(dtype=("int64" if c in ("count", "count_other", "n_words",
-                                                                   "n_words_other", "ngram") else
-                                                  "float64" if c in ("log_odds", "z", "share", "share_other",
-                                                                     "delta", "variance", "prior") else object))
-                            for c in KEYNESS_COLUMNS})
-    order = np.lexsort((out["term"].to_numpy(dtype=str), -out["z"].to_numpy(dtype=float),
-                        out["outlet"].to_numpy(dtype=str), out["event"].to_numpy(dtype=str)))
-    out = out.iloc[order].reset_index(drop=True)
+        out = _sorted_by_strings(pieces)
     for c in ("event", "outlet", "term", "comparison"):
         out[c] = out[c].astype(str)
     rename = {"outlet": by}

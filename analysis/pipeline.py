@@ -470,7 +470,6 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     lexicon = terms.load_terms(settings.terms)
     out["term_shares"] = terms.variant_shares(tables["terms"], articles, lexicon=lexicon)
     out["keyness"] = keyness(articles) if articles["outlet"].nunique() > 1 else None
-    out["shared"] = shared_passages(articles, sentences, quotes)
     notes = []
     for event, n in articles.groupby("event", sort=True).size().items():
         if n > settings.coverage_max_articles:
@@ -480,11 +479,24 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
                 "x article, which grows with the square of the event's size); split the corpus "
                 "into smaller events (the 'event' column) or raise the limit with "
                 "--coverage-max-articles")})
+    large = [n["event"] for n in notes]
+    for event in large:
+        notes.append({"event": event, "table": "shared", "note": (
+            f"word {4}-grams found in more than {SHARED_MAX_SHINGLE_UNITS} sentences or "
+            "quotations of the event were left out of the blocking index (boilerplate of a large "
+            "event); a passage whose every 4-gram is that frequent is not listed")})
+    parts = [shared_passages(articles[articles["event"].isin(large)], sentences, quotes,
+                             max_shingle_units=SHARED_MAX_SHINGLE_UNITS)] if large else []
+    rest = articles[~articles["event"].isin(large)]
+    if len(rest) or not parts:
+        parts.append(shared_passages(rest, sentences, quotes))
+    out["shared"] = _renumber_passages(parts)
     small = articles[~articles["event"].isin([n["event"] for n in notes])]
     if len(small):
         out["coverage"] = compact_coverage(coverage(small, sentences[sentences["doc_id"].isin(
             small["doc_id"])]))
-    out["notes"] = pd.DataFrame(notes, columns=["event", "table", "note"])
+    out["notes"] = pd.DataFrame(notes, columns=["event", "table", "note"]).sort_values(
+        ["event", "table"], kind="stable").reset_index(drop=True)
     metrics = sentence_metrics(sentences, quotes, articles)
     est = outlet_estimates(metrics, articles, outlet_metric_specs(metrics),
                                    n_boot=settings.n_boot, random_state=settings.random_state)
@@ -493,6 +505,22 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     if actors is not None and len(actors):
         out["actor_sentiment"] = _actor_by_outlet(actors, articles)
     return {k: v for k, v in out.items() if v is not None}
+
+
+#: in events above ``coverage_max_articles``, shingles in more units are not used for blocking
+SHARED_MAX_SHINGLE_UNITS = 200
+
+
+def _renumber_passages(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Shared-passage frames of disjoint sets of events as one, numbered by event then passage."""
+    parts = [p for p in parts if len(p)] or parts[:1]
+    if len(parts) == 1:
+        return parts[0]
+    frame = pd.concat(parts, ignore_index=True)
+    key = list(zip(frame["event"].astype(str), frame["passage_id"].astype("int64")))
+    rank = {k: i for i, k in enumerate(sorted(set(key)), 1)}
+    return frame.assign(passage_id=[rank[k] for k in key]).sort_values(
+        ["passage_id", "doc_id"], kind="stable").reset_index(drop=True)
 
 
 #: unit-level columns of the coverage table: the same for every row of a unit

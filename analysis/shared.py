@@ -8,12 +8,14 @@ The method is the seed-and-verify design of text-reuse detection (Smith, Cordell
    and the narrative stretches of its sentences (a sentence minus any quotation inside it, split
    at the quotation) with at least ``min_words`` words (``analysis.tokens`` words).
 2. **Blocking.** Words are lower-cased (curly apostrophes straightened); each unit is indexed by
-   its word ``shingle_size``-grams in an inverted index built per event. Only units that share a
+   its word ``shingle_size``-grams (a sparse unit x shingle matrix built per event, whose
+   product with itself counts the shingles two units share). Only units that share a
    shingle are ever compared, so the cost grows with the number of copies of each passage, not with
    the square of the number of articles.
 3. **Verification and alignment.** A candidate pair is checked with the longest common
-   subsequence of the two word sequences (``rapidfuzz``); survivors are aligned with
-   ``difflib.SequenceMatcher`` on words, keeping matching runs of at least ``min_run`` words.
+   subsequence of the two word sequences (``rapidfuzz``); survivors are aligned as
+   ``difflib.SequenceMatcher`` aligns words (the longest common run, then the same on each side
+   of it), keeping matching runs of at least ``min_run`` words.
    ``similarity`` = aligned words / words of the *shorter* version, so a trimmed quotation that
    keeps its words in order scores 1.0 against the full one.
 4. **Passages.** Leader ("star") clustering per event: units are visited longest first; a unit
@@ -34,15 +36,19 @@ independently), nor does a short formula ("X told a news conference in Brussels"
 """
 from __future__ import annotations
 
-import difflib
+import sys
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain, islice
 
 import numpy as np
 import pandas as pd
 from rapidfuzz.distance import LCSseq
+from scipy import sparse
 
-from .tokens import word_spans
+from .tokens import WORD_RE, word_spans
 
 __all__ = ["shared_passages", "shared_summary", "SHARED_COLUMNS"]
 
@@ -76,6 +82,7 @@ class _Unit:
     ids: list = field(default_factory=list)   # word ids (ints) for rapidfuzz
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm(word: str) -> str:
     return word.lower().replace("\u2019", "'").replace("\u2018", "'")
 
@@ -110,44 +117,50 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
-    info = {}
-    for row in articles.itertuples(index=False):
-        info[str(row.doc_id)] = row
+    info = {}                                    # doc_id -> (text, event, outlet)
+    for doc, text, event, outlet in zip(*(articles[c].tolist() for c in ("doc_id", "text", "event",
+                                                                           "outlet"))):
+        info[str(doc)] = (text, event, outlet)
     units: list[_Unit] = []
     holes: dict[str, list] = defaultdict(list)
 
     def add(doc, kind, s, e, quote_id=pd.NA):
-        art = info[doc]
-        spans = word_spans(art.text, s, e)
+        text, event, outlet = info[doc]
+        spans = word_spans(text, s, e)
         if len(spans) < min_words:
             return
-        units.append(_Unit(len(units), doc, art.event, art.outlet, kind, s, e,
-                           [_norm(art.text[a:b]) for a, b in spans], spans, quote_id))
+        units.append(_Unit(len(units), doc, event, outlet, kind, s, e,
+                           [_norm(text[a:b]) for a, b in spans], spans, quote_id))
 
     if quotes is not None and len(quotes):
         q = quotes.sort_values(["doc_id", "start", "end"])
         has_marks = "mark_start" in q.columns and "mark_end" in q.columns
-        for row in q.itertuples(index=False):
-            doc = str(row.doc_id)
+        n = len(q)
+        marks = (zip(q["mark_start"].tolist(), q["mark_end"].tolist()) if has_marks else
+                 [(pd.NA, pd.NA)] * n)
+        qids = q["quote_id"].tolist() if "quote_id" in q.columns else [pd.NA] * n
+        for doc, s, e, (ms, me), qid in zip(q["doc_id"].tolist(), q["start"].tolist(),
+                                            q["end"].tolist(), marks, qids):
+            doc = str(doc)
             if doc not in info:
                 continue
-            s, e = int(row.start), int(row.end)
-            if has_marks and pd.notna(row.mark_start) and pd.notna(row.mark_end):
-                holes[doc].append((int(row.mark_start), int(row.mark_end)))
+            s, e = int(s), int(e)
+            if has_marks and pd.notna(ms) and pd.notna(me):
+                holes[doc].append((int(ms), int(me)))
             else:
-                text = info[doc].text
+                text = info[doc][0]
                 hs = s - 1 if s > 0 and text[s - 1] in _QUOTE_CHARS else s
                 he = e + 1 if e < len(text) and text[e] in _QUOTE_CHARS else e
                 holes[doc].append((hs, he))
-            qid = int(row.quote_id) if "quote_id" in q.columns and pd.notna(row.quote_id) else pd.NA
-            add(doc, "quote", s, e, qid)
+            add(doc, "quote", s, e, int(qid) if pd.notna(qid) else pd.NA)
     for doc in holes:
         holes[doc].sort()
     sent = sentences.sort_values(["doc_id", "start"])
-    for doc, s, e in zip(sent["doc_id"].astype(str), sent["start"], sent["end"]):
+    for doc, s, e in zip(sent["doc_id"].astype(str).tolist(), sent["start"].tolist(),
+                         sent["end"].tolist()):
         if doc not in info:
             continue
-        text = info[doc].text
+        text = info[doc][0]
         for fs, fe in _fragments(int(s), int(e), holes.get(doc, [])):
             fs, fe = _trim(text, fs, fe)
             if fe > fs:
@@ -155,28 +168,122 @@ def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
     return units
 
 
-def _blocks(a: list, b: list, min_run: int) -> list[tuple[int, int, int]]:
-    """Matching runs (i, j, size) of word lists ``a`` and ``b`` with size >= min_run."""
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return [(i, j, n) for i, j, n in sm.get_matching_blocks() if n >= min_run]
+def _positions(seq: list) -> dict:
+    """Item -> its positions in ``seq`` (ascending)."""
+    pos: dict = {}
+    for i, x in enumerate(seq):
+        pos.setdefault(x, []).append(i)
+    return pos
+
+
+def _runs(a_pos: dict, b: list, min_run: int) -> list[tuple[int, int, int]]:
+    """Maximal common runs (i, j, n), ``a[i:i + n] == b[j:j + n]``, of at least ``min_run``
+    items; ``a`` is given by :func:`_positions`."""
+    out = []
+    last: dict[int, tuple[int, int]] = {}     # diagonal i - j -> (first j, last j) of its run
+    for j, x in enumerate(b):
+        for i in a_pos.get(x, ()):
+            d = i - j
+            run = last.get(d)
+            if run is not None and run[1] == j - 1:
+                last[d] = (run[0], j)
+                continue
+            if run is not None and run[1] - run[0] + 1 >= min_run:
+                out.append((run[0] + d, run[0], run[1] - run[0] + 1))
+            last[d] = (j, j)
+    out.extend((j0 + d, j0, j1 - j0 + 1) for d, (j0, j1) in last.items() if j1 - j0 + 1 >= min_run)
+    return out
+
+
+def _blocks(a: list, b: list, min_run: int, a_pos: dict | None = None) -> list[tuple[int, int, int]]:
+    """Matching runs (i, j, size) of word lists ``a`` and ``b`` with size >= min_run: the blocks
+    of ``difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()`` that long
+    (``a_pos``: :func:`_positions` of ``a``, when at hand).
+
+    The same recursion as difflib (the longest common run, the earliest in ``a`` then in ``b``
+    on a tie, then the same on each side of it), over the maximal common runs of ``min_run`` or
+    more only: a part of the sequences whose longest run is shorter holds no block that long."""
+    runs = _runs(_positions(a) if a_pos is None else a_pos, b, min_run)
+    out = []
+    todo = [(0, len(a), 0, len(b))] if runs else []
+    while todo:
+        alo, ahi, blo, bhi = todo.pop()
+        size = 0
+        for i, j, n in runs:
+            d = j - i                          # the run's diagonal, clipped to the part
+            s = max(i, alo, blo - d)
+            m = min(i + n, ahi, bhi - d) - s
+            if m >= min_run and (m > size or (m == size and (s, d) < (best_s, best_d))):
+                size, best_s, best_d = m, s, d
+        if size:
+            s, j = best_s, best_s + best_d
+            out.append((s, j, size))
+            if alo < s and blo < j:
+                todo.append((alo, s, blo, j))
+            if s + size < ahi and j + size < bhi:
+                todo.append((s + size, ahi, j + size, bhi))
+    out.sort()
+    return out
+
+
+def _shared_shingles(units: list[_Unit], size: int,
+                     max_units: int | None = None) -> sparse.csr_matrix:
+    """Units x units: how many distinct word ``size``-grams ("shingles") two units share (a unit
+    shorter than ``size`` words is one shingle, all of it). Rows have sorted indices.
+
+    ``max_units``: shingles found in more units than this are left out (boilerplate of a very
+    large event; each would add the square of its frequency to the product)."""
+    lens = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
+    flat = np.fromiter(chain.from_iterable(u.ids for u in units), np.int64, int(lens.sum()))
+    unit_of = np.repeat(np.arange(len(units)), lens)
+    pos = np.arange(len(flat)) - np.repeat(np.cumsum(lens) - lens, lens)   # within the unit
+    # code of the n-gram starting at each position, one word at a time (dense codes keep the
+    # numbers small; n-grams running past the end of a unit are left out below)
+    code = flat
+    base = int(flat.max()) + 1 if len(flat) else 1
+    for t in range(1, size):
+        nxt = np.zeros_like(flat)
+        nxt[:len(flat) - t] = flat[t:]
+        code = np.unique(code * base + nxt, return_inverse=True)[1].reshape(-1)
+    full = lens[unit_of] - pos >= size
+    rows, cols = [unit_of[full]], [code[full]]
+    n_codes = int(code.max()) + 1 if len(code) else 0
+    short: dict[tuple, int] = {}
+    for k, u in enumerate(units):
+        if len(u.ids) < size:
+            rows.append(np.array([k]))
+            cols.append(np.array([n_codes + short.setdefault(tuple(u.ids), len(short))]))
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    x = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)),
+                          shape=(len(units), n_codes + len(short)))
+    x.data[:] = 1                     # a shingle counts once per unit
+    if max_units is not None:
+        x = x.tocsc()
+        frequent = np.flatnonzero(np.diff(x.indptr) > max_units)
+        if len(frequent):
+            keep = np.ones(x.shape[1], dtype=bool)
+            keep[frequent] = False
+            x = x[:, keep]
+        x = x.tocsr()
+    shared = (x @ x.T).tocsr()
+    shared.sort_indices()
+    return shared
 
 
 def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, min_run,
-                   max_steal=50):
+                   max_steal=50, max_shingle_units=None):
     """Leader clustering of one event's units; returns list of (reference, [(member, blocks)])."""
     vocab: dict[str, int] = {}
     for u in units:
         u.ids = [vocab.setdefault(w, len(vocab)) for w in u.words]
-    index: dict[tuple, list] = defaultdict(list)
-    shingles = []
-    for k, u in enumerate(units):
-        n = min(shingle_size, len(u.ids))
-        sh = {tuple(u.ids[i:i + n]) for i in range(len(u.ids) - n + 1)}
-        shingles.append(sh)
-        for g in sh:
-            index[g].append(k)
-    postings = {g: np.asarray(v, dtype=np.int64) for g, v in index.items() if len(v) > 1}
-    docs = np.asarray([u.doc_id for u in units], dtype=object)
+    # the same sequences as strings, a character per word id, for the LCS (faster on str)
+    seqs = ([u.ids for u in units] if len(vocab) > sys.maxunicode else
+            ["".join(map(chr, u.ids)) for u in units])
+    shared = _shared_shingles(units, shingle_size, max_shingle_units)
+    n_ids = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
+    doc_code: dict[str, int] = {}
+    docs = np.fromiter((doc_code.setdefault(u.doc_id, len(doc_code)) for u in units), np.int64,
+                       len(units))
     order = sorted(range(len(units)), key=lambda k: (-len(units[k].ids), units[k].doc_id, units[k].start))
     role = np.zeros(len(units), dtype=np.int8)       # 0 free, 1 reference, 2 member
     owner = np.full(len(units), -1, dtype=np.int64)
@@ -185,11 +292,10 @@ def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, 
     for k in order:
         if role[k]:
             continue
-        lists = [postings[g] for g in shingles[k] if g in postings]
-        if not lists:
-            continue
-        cand, hits = np.unique(np.concatenate(lists), return_counts=True)
-        keep = (role[cand] != 1) & (docs[cand] != units[k].doc_id)
+        # candidates: the units sharing a shingle with this one, and how many
+        row = slice(shared.indptr[k], shared.indptr[k + 1])
+        cand, hits = shared.indices[row].astype(np.int64), shared.data[row]
+        keep = (role[cand] != 1) & (docs[cand] != docs[k])
         cand, hits = cand[keep], hits[keep]
         taken = role[cand] == 2
         if taken.sum() > max_steal:
@@ -199,19 +305,24 @@ def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, 
             drop = np.zeros(len(cand), dtype=bool)
             drop[order_t[max_steal:]] = True
             cand = cand[~drop]
-        ref = units[k]
-        claimed = []
-        for c in cand.tolist():
-            v = units[c]
-            shorter = min(len(ref.ids), len(v.ids))
+        if not len(cand):
+            continue
+        ref, ref_pos, claimed = units[k], None, []
+        shorter = np.minimum(len(ref.ids), n_ids[cand])
+        need = np.maximum(min_words, min_similarity * shorter)
+        for c, shorter_c, need_c, taken_c, best_c in zip(
+                cand.tolist(), shorter.tolist(), need.tolist(), (role[cand] == 2).tolist(),
+                best[cand].tolist()):
             # LCS bounds the run-filtered alignment from above: cheap rejection first.
-            lcs = LCSseq.similarity(ref.ids, v.ids)
-            if lcs < max(min_words, min_similarity * shorter) or (role[c] == 2 and lcs / shorter <= best[c]):
+            lcs = LCSseq.similarity(seqs[k], seqs[c])
+            if lcs < need_c or (taken_c and lcs / shorter_c <= best_c):
                 continue
-            blocks = _blocks(ref.ids, v.ids, min_run)
+            if ref_pos is None:
+                ref_pos = _positions(ref.ids)
+            blocks = _blocks(ref.ids, units[c].ids, min_run, ref_pos)
             n_al = sum(b[2] for b in blocks)
-            sim = n_al / shorter
-            if n_al >= min_words and sim >= min_similarity and (role[c] == 0 or sim > best[c]):
+            sim = n_al / shorter_c
+            if n_al >= min_words and sim >= min_similarity and (not taken_c or sim > best_c):
                 claimed.append((c, sim, blocks))
         if claimed:
             role[k] = 1
@@ -255,7 +366,9 @@ def _version_rows(ref: _Unit, members, texts: dict, max_gap_words: int):
         text = texts[doc]
         groups, cur = [], [items[0]]
         for it in items[1:]:
-            gap = len(word_spans(text, cur[-1][0].end, it[0].start))
+            # words between the pieces, counted up to one more than allowed
+            gap = sum(1 for _ in islice(WORD_RE.finditer(text, cur[-1][0].end, it[0].start),
+                                        max_gap_words + 1))
             if gap <= max_gap_words:
                 cur.append(it)
             else:
@@ -284,7 +397,8 @@ def _version_rows(ref: _Unit, members, texts: dict, max_gap_words: int):
 def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
                     quotes: pd.DataFrame | None = None, min_similarity: float = 0.6,
                     min_words: int = 6, *, shingle_size: int = 4, min_run: int = 2,
-                    max_gap_words: int = 12) -> pd.DataFrame:
+                    max_gap_words: int = 12,
+                    max_shingle_units: int | None = None) -> pd.DataFrame:
     """Find quotations and sentences that two or more outlets of the same event share.
 
     Parameters
@@ -308,6 +422,12 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
     max_gap_words : int
         An article's pieces of one passage (a quotation split by "he said") are merged into one
         row when at most this many words lie between them; otherwise the best piece is kept.
+    max_shingle_units : int, optional
+        Leave shingles carried by more units than this out of the blocking index (default: keep
+        all). On an event of thousands of articles, boilerplate n-grams ("said in a statement
+        on") make candidate pairs grow with the square of their frequency; a passage all of
+        whose shingles are that frequent is then not found. The pipeline sets it only for
+        events larger than ``Settings.coverage_max_articles`` and says so in ``notes.csv``.
 
     Returns
     -------
@@ -343,7 +463,8 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
     _require(sentences, "sentences", ["doc_id", "sent_id", "start", "end"])
     if quotes is not None and len(quotes):
         _require(quotes, "quotes", ["doc_id", "start", "end"])
-    arts = articles.copy()
+    arts = articles[[c for c in ("doc_id", "outlet", "event", "text", "wire_agency")
+                     if c in articles.columns]].copy()
     arts["doc_id"] = arts["doc_id"].astype(str)
     arts["event"] = arts["event"].fillna("unknown").astype(str) if "event" in arts else "unknown"
     arts["outlet"] = arts["outlet"].fillna("unknown").astype(str)
@@ -352,10 +473,11 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
     arts["wire_agency"] = arts["wire_agency"].fillna("").astype(str).str.strip()
     texts = dict(zip(arts["doc_id"], arts["text"]))
     agency = dict(zip(arts["doc_id"], arts["wire_agency"]))
-    sents = sentences.copy()
+    sents = sentences[["doc_id", "sent_id", "start", "end"]].copy()
     sents["doc_id"] = sents["doc_id"].astype(str)
     if quotes is not None and len(quotes):
-        quotes = quotes.copy()
+        quotes = quotes[[c for c in ("doc_id", "quote_id", "start", "end", "mark_start", "mark_end")
+                         if c in quotes.columns]].copy()
         quotes["doc_id"] = quotes["doc_id"].astype(str)
 
     units = _build_units(arts, sents, quotes, min_words)
@@ -363,20 +485,25 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
     for u in units:
         by_event[u.event].append(u)
 
-    sent_starts = {d: (g["start"].to_numpy(), g["sent_id"].to_numpy())
-                   for d, g in sents.sort_values(["doc_id", "start"]).groupby("doc_id")}
+    sent_starts: dict[str, tuple[list, list]] = {}      # doc_id -> (starts, sent_ids), by start
+    by_start = sents.sort_values(["doc_id", "start"])
+    for d, start, sid in zip(*(by_start[c].tolist() for c in ("doc_id", "start", "sent_id"))):
+        starts, ids = sent_starts.setdefault(d, ([], []))
+        starts.append(start)
+        ids.append(sid)
 
     def sent_of(doc, pos):
         if doc not in sent_starts:
             return pd.NA
         starts, ids = sent_starts[doc]
-        i = np.searchsorted(starts, pos, side="right") - 1
+        i = bisect_right(starts, pos) - 1
         return int(ids[i]) if i >= 0 else pd.NA
 
     passages = []
     for event in sorted(by_event):
         ev_units = by_event[event]
-        for ref, members in _cluster_event(ev_units, min_similarity, min_words, shingle_size, min_run):
+        for ref, members in _cluster_event(ev_units, min_similarity, min_words, shingle_size,
+                                           min_run, max_shingle_units=max_shingle_units):
             outlets = {ref.outlet} | {v.outlet for v, _ in members}
             if len(outlets) < 2:
                 continue

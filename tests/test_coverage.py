@@ -252,3 +252,23 @@ def test_work_grows_linearly_with_articles(example_path, monkeypatch):
         assert cov["unit_id"].nunique() < 300          # recombined facts are recognised
         counts.append(calls["n"])
     assert counts[1] < 2.6 * counts[0], counts
+
+
+def test_candidates_are_the_units_sharing_most_keys():
+    """The bit-mask index ranks units by the number of keys they share, ties by lowest id."""
+    rng = random.Random(0)
+    for _ in range(300):
+        cl = cov_mod._Clusters()
+        keys = [f"k{i}" for i in range(12)]
+        hits_of = {}
+        for cid in range(rng.randint(0, 60)):
+            ks = rng.sample(keys, rng.randint(1, 6))
+            cl._index(cid, ks)
+            hits_of[cid] = set(ks)
+        query = rng.sample(keys, rng.randint(1, 8))
+        hits = {c: len(ks & set(query)) for c, ks in hits_of.items() if ks & set(query)}
+        for limit in (None, 1, 3, 8):
+            want = sorted(hits)
+            if limit is not None and len(hits) > limit:
+                want = sorted(sorted(hits, key=lambda c: (-hits[c], c))[:limit])
+            assert cl.candidates(query, limit) == want

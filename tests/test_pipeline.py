@@ -239,10 +239,14 @@ def test_large_events_get_a_note_instead_of_a_coverage_matrix(tmp_path, multi_ev
     run_to_dir(multi_event_path, tmp_path / "capped", jobs=1,
                settings=Settings(coverage_max_articles=limit))
     notes = pd.read_csv(tmp_path / "capped" / "notes.csv")
-    assert list(notes["event"]) == big and set(notes["table"]) == {"coverage"}
-    for event, note in zip(notes["event"], notes["note"]):
+    assert list(zip(notes["event"], notes["table"])) == [(e, t) for e in big
+                                                         for t in ("coverage", "shared")]
+    for event, note in zip(notes["event"][::2], notes["note"][::2]):
         assert f"the event has {sizes[event]:,} articles" in note
         assert "--coverage-max-articles" in note
+    assert all("more than 200 sentences or quotations" in n for n in notes["note"][1::2])
+    # no 4-gram of these small events is that frequent: shared passages are unchanged
+    assert filecmp.cmp(multi_dir / "shared.csv", tmp_path / "capped" / "shared.csv", shallow=False)
     capped = pd.read_csv(tmp_path / "capped" / "coverage.csv", keep_default_na=False)
     assert set(capped["event"]) == set(sizes.index) - set(big)
     kept = full[~full["event"].isin(big)].reset_index(drop=True)

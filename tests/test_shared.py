@@ -255,3 +255,44 @@ def test_work_grows_linearly_with_articles(seed, monkeypatch):
         assert sh["passage_id"].nunique() > 50
         counts.append(calls["n"])
     assert counts[1] < 2.6 * counts[0], counts
+
+
+# --- alignment -----------------------------------------------------------------------------------
+
+def test_blocks_are_difflibs_matching_blocks():
+    """``_blocks`` gives difflib's matching blocks (autojunk off) of at least ``min_run`` items,
+    on random sequences with many repeats and on edited copies."""
+    import difflib
+
+    rng = random.Random(0)
+    for _ in range(3000):
+        vocab = rng.choice([2, 3, 5, 30])
+        a = [rng.randrange(vocab) for _ in range(rng.randint(0, 30))]
+        if a and rng.random() < 0.5:
+            b = [x if rng.random() < 0.8 else rng.randrange(vocab) for x in a]
+            b = b[rng.randint(0, len(a) // 2):]
+        else:
+            b = [rng.randrange(vocab) for _ in range(rng.randint(0, 30))]
+        for min_run in (1, 2, 3):
+            sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+            want = [(i, j, n) for i, j, n in sm.get_matching_blocks() if n >= min_run]
+            assert shared_mod._blocks(a, b, min_run) == want, (a, b, min_run)
+
+
+def test_frequent_shingles_can_be_left_out_of_blocking():
+    """A boilerplate 4-gram in many units is dropped from the index only when asked to."""
+    from analysis.shared import _shared_shingles, _Unit
+
+    def unit(k, words):
+        return _Unit(k, f"d{k}", "e", f"o{k}", "sentence", 0, 1, words, [], ids=list(words))
+
+    boiler = [1, 2, 3, 4]
+    units = [unit(k, boiler + [10 + k, 20 + k, 30 + k, 40 + k]) for k in range(5)]
+    units.append(unit(5, [10, 20, 30, 40, 50]))       # shares "10 20 30 40"? no: ids differ
+    units[1].ids = units[1].words = boiler + [10, 20, 30, 40, 50]  # shares a rare 4-gram with 5
+    full = _shared_shingles(units, 4).toarray()
+    assert full[0, 2] == 1 and full[0, 4] == 1         # the boilerplate links every pair
+    capped = _shared_shingles(units, 4, max_units=3).toarray()
+    assert capped[0, 2] == 0 and capped[0, 4] == 0     # carried by 5 units > 3: left out
+    assert capped[1, 5] == 2 and full[1, 5] == 2       # the rare 4-grams still link 1 and 5
+    assert capped[0, 0] == full[0, 0] - 1              # each unit loses exactly that shingle
