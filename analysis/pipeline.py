@@ -29,7 +29,7 @@ import pandas as pd
 
 from . import engine
 from .sinks import CsvSink, MemorySink, RenderCache, sort_frame, to_csv
-from .corpus import read_corpus
+from .corpus import CorpusWarning, read_corpus
 from .errors import KitError
 from .lexicon import lexicon_path
 from .tokens import WORD_RE, count_words
@@ -774,11 +774,37 @@ def _progress(enabled: bool, total_chunks: int):
     return tqdm(total=total_chunks, unit="chunk", desc="analysing articles", leave=False)
 
 
+def _load(corpus, settings: Settings, *, lenient, columns, preset, cache):
+    """:func:`read_corpus`, through :class:`engine.LoadCache` when a cache folder is given."""
+    def read():
+        return read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
+                           furniture=settings.furniture, count_sentences=False)
+
+    if not cache or Path(corpus).is_dir() and not (Path(corpus) / "manifest.csv").exists():
+        return read()  # (a folder without a manifest: let the loader say so)
+    import pandas as _pd
+
+    furniture = Path(settings.lexicons()["furniture"]).read_bytes() if settings.furniture else b""
+    options = {"kit": kit_version(), "pandas": _pd.__version__, "lenient": lenient,
+               "columns": columns, "preset": preset,
+               "furniture": hashlib.sha256(furniture).hexdigest()}
+    store = engine.LoadCache(cache)
+    key = store.key(corpus, options)
+    loaded = store.get(key)
+    if loaded is None:
+        loaded = read()
+        store.put(key, loaded)
+    else:
+        for message in loaded.warnings:  # the same warnings as when it was first read
+            warnings.warn(message, CorpusWarning, stacklevel=3)
+    return loaded
+
+
 def _execute(corpus, sink, settings: Settings, *, lenient, columns, preset, progress, jobs,
              engine, scheduler, cache):
     """Load the corpus and send every table to ``sink``; return the loaded corpus."""
-    loaded = read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
-                         furniture=settings.furniture, count_sentences=False)
+    loaded = _load(corpus, settings, lenient=lenient, columns=columns, preset=preset,
+                   cache=cache)
     if len(loaded.articles):
         _process(loaded, settings, sink, jobs=jobs, engine_name=engine, scheduler=scheduler,
                  cache=cache, progress=progress, lenient=lenient)

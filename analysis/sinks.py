@@ -165,7 +165,8 @@ class CsvSink:
                 self._captured.append((name, Run(None, list(frame.columns), None)))
             return
         keys = self.table_keys.get(name, [])
-        frame = sort_frame(frame, keys)
+        # the final column order, so that runs of the same columns need no rewriting at merge
+        frame = sort_frame(frame[self.order_columns(name, frame.columns)], keys)
         path = self.tmp / f"{name}.{uuid.uuid4().hex}.csv"
         to_csv(frame, path)
         blocks = doc_blocks(frame) if keys[:1] == ["doc_id"] else None

@@ -136,7 +136,7 @@ def test_dask_on_the_example_corpus(tmp_path, example_dir, example_path):
 def _batches(cache: Path) -> dict[str, int]:
     """Per-article step -> computed batches; "events" -> computed events; "render" -> groups."""
     out = {step.name: len(list(step.glob("*.keys.parquet"))) for step in cache.iterdir()
-           if step.name not in ("events", "render")}
+           if step.name not in ("events", "render", "load")}
     out["events"] = len(list((cache / "events").glob("*.done")))
     out["render"] = len(list((cache / "render").glob("*/runs.json")))
     return out
@@ -167,7 +167,7 @@ def test_cache_recomputes_only_what_changed(tmp_path, multi_event_path, multi_di
     after = _batches(cache)
     assert after == {k: v + 1 for k, v in cold.items()}
     for step in cache.iterdir():
-        if step.name in ("events", "render"):
+        if step.name in ("events", "render", "load"):
             continue
         newest = max(step.glob("*.keys.parquet"), key=lambda p: p.stat().st_mtime_ns)
         assert len(pd.read_parquet(newest)) == 1
@@ -199,6 +199,10 @@ def test_interrupted_batch_is_ignored(tmp_path, example_path, example_dir):
         if step.name == "render":
             for index in step.glob("*/runs.json"):
                 index.unlink()
+            continue
+        if step.name == "load":
+            for tmp in step.glob("*.pickle"):  # a pickle is renamed into place only when whole
+                tmp.rename(tmp.with_name(f".{tmp.name}.123.tmp"))
             continue
         keys = sorted(step.glob("*.keys.parquet"))
         keys[0].unlink()
@@ -251,3 +255,27 @@ def test_large_events_get_a_note_instead_of_a_coverage_matrix(tmp_path, multi_ev
     assert set(capped["event"]) == set(sizes.index) - set(big)
     kept = full[~full["event"].isin(big)].reset_index(drop=True)
     pd.testing.assert_frame_equal(capped, kept)  # the other events' coverage is unchanged
+
+
+def test_loaded_corpus_is_cached_by_its_bytes(tmp_path, multi_event_path, multi_dir):
+    from analysis import engine
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(multi_event_path, corpus)
+    cache = tmp_path / "cache"
+    run_to_dir(corpus, tmp_path / "a", jobs=1, cache=cache)
+    assert len(list((cache / "load").glob("*.pickle"))) == 1
+    run_to_dir(corpus, tmp_path / "b", jobs=1, cache=cache)
+    assert len(list((cache / "load").glob("*.pickle"))) == 1  # same bytes: reused
+    _same_dirs(multi_dir, tmp_path / "b")
+    art = sorted(corpus.glob("*.txt"))[1]
+    art.write_text(art.read_text(encoding="utf-8") + "\n\nMonitors reported calm in Kyiv.\n",
+                   encoding="utf-8")
+    run_to_dir(corpus, tmp_path / "c", jobs=1, cache=cache)
+    assert len(list((cache / "load").glob("*.pickle"))) == 2  # an edited file: read again
+    fresh = read_tables(tmp_path / "c")["articles"]
+    doc = pd.read_csv(corpus / "manifest.csv").set_index("file").loc[art.name, "doc_id"]
+    assert fresh.loc[fresh["doc_id"] == doc, "text"].str.endswith("Monitors reported calm in "
+                                                                   "Kyiv.").all()
+    assert (fresh["doc_id"] == doc).sum() == 1
+    assert engine.LoadCache.key(corpus, {}) != engine.LoadCache.key(corpus, {"lenient": True})
