@@ -37,6 +37,9 @@ def article_key(doc_id: str, text: str, step_hash: str) -> str:
     return h.hexdigest()
 
 
+_PROCESS_CACHES: dict[tuple[int, str], "ArticleCache"] = {}
+
+
 class ArticleCache:
     """Per-step Parquet store of per-article results, keyed by :func:`article_key`.
 
@@ -50,18 +53,34 @@ class ArticleCache:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._index: dict[str, dict[str, str]] = {}
+        self._seen: dict[str, set[str]] = {}
+
+    @classmethod
+    def for_process(cls, root) -> "ArticleCache":
+        """One instance per process and folder, so each keys file is read once per worker."""
+        key = (os.getpid(), str(Path(root).resolve()))
+        if key not in _PROCESS_CACHES:
+            _PROCESS_CACHES[key] = cls(root)
+        return _PROCESS_CACHES[key]
 
     def index(self, step: str) -> dict[str, str]:
-        if step not in self._index:
-            folder = self.root / step
-            idx: dict[str, str] = {}
-            if folder.exists():
-                for f in sorted(folder.glob("*.keys.parquet")):
-                    batch = f.name[: -len(".keys.parquet")]
-                    for k in pd.read_parquet(f, columns=[KEY])[KEY]:
-                        idx[k] = batch
-            self._index[step] = idx
-        return self._index[step]
+        """key -> batch for the step; keys files written since the last call are read too."""
+        idx = self._index.setdefault(step, {})
+        seen = self._seen.setdefault(step, set())
+        folder = self.root / step
+        files = sorted(folder.glob("*.keys.parquet")) if folder.exists() else []
+        if seen - {f.name for f in files}:  # batches were deleted: start the index again
+            idx.clear()
+            seen.clear()
+        if files:
+            for f in files:
+                if f.name in seen:
+                    continue
+                batch = f.name[: -len(".keys.parquet")]
+                for k in pd.read_parquet(f, columns=[KEY])[KEY]:
+                    idx[k] = batch
+                seen.add(f.name)
+        return idx
 
     def missing(self, step: str, keys) -> list[str]:
         idx = self.index(step)
@@ -75,9 +94,10 @@ class ArticleCache:
         for name, frame in sorted(tables.items()):
             _atomic_parquet(frame, folder / f"{batch}.{name}.parquet")
         _atomic_parquet(pd.DataFrame({KEY: keys}), folder / f"{batch}.keys.parquet")
-        idx = self.index(step)
+        idx = self._index.setdefault(step, {})
         for k in keys:
             idx[k] = batch
+        self._seen.setdefault(step, set()).add(f"{batch}.keys.parquet")
 
     def read(self, step: str, table: str, keys: list[str]) -> pd.DataFrame:
         """Rows of ``table`` for the given keys (in no particular order)."""

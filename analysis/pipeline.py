@@ -271,7 +271,7 @@ def analyze_chunk(task) -> dict[str, pd.DataFrame]:
     :class:`ArticleFailure` naming it (strict); the other articles' results are kept.
     """
     arts, settings, cache_root, hashes, lenient = task
-    cache = engine.ArticleCache(cache_root) if cache_root else None
+    cache = engine.ArticleCache.for_process(cache_root) if cache_root else None
     results: dict[str, pd.DataFrame] = {}
     failures: list[dict] = []
     for name, (fn, _, deps) in STEPS.items():
@@ -602,7 +602,10 @@ def _event_groups(articles: pd.DataFrame, min_articles: int, max_articles: int):
 
 def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, cache,
              progress, lenient=False) -> None:
-    articles = loaded.articles.sort_values(["event", "doc_id"], kind="stable").reset_index(drop=True)
+    # sorted in place of the loaded frame: one copy of the corpus in memory, not two
+    loaded.articles = loaded.articles.sort_values(["event", "doc_id"],
+                                                  kind="stable").reset_index(drop=True)
+    articles = loaded.articles
     sink.add("removed", loaded.removed)
     sink.add("skipped", loaded.skipped)
     hashes = step_hashes(settings)
@@ -707,7 +710,11 @@ def _analyze_group(arts, events, settings, sink, runner, cache_root, event_cache
     plan, todo = [], []
     for event in events:
         docs = ev_docs.get(event, set())
-        ev_tables = {k: v[v["doc_id"].isin(docs)] for k, v in group.items() if k in EVENT_INPUTS}
+        if len(events) == 1:  # no copy: a group of one (possibly very large) event
+            ev_tables = {k: v for k, v in group.items() if k in EVENT_INPUTS}
+        else:
+            ev_tables = {k: v[v["doc_id"].isin(docs)] for k, v in group.items()
+                         if k in EVENT_INPUTS}
         key = event_key(ev_tables["articles"], hashes, settings)
         cached = event_cache.get(key) if event_cache else None
         plan.append((key, cached))
