@@ -133,6 +133,35 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _mp_context():
+    """Workers start from a small server process ("forkserver"), not as forks of this one.
+
+    A forked worker would carry a copy of everything the main process holds (the loaded
+    corpus, freed but unreturned heap), so the summed memory of the workers would grow with the
+    corpus. Where forkserver is not available (Windows, macOS default) the platform default is
+    used.
+    """
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context()
+
+
+def release_free_memory() -> None:
+    """Give freed heap pages back to the operating system (glibc ``malloc_trim``; else nothing).
+
+    Loading a large corpus builds many short-lived objects; without this the process keeps
+    their pages, and its resident memory stays at the loading peak for the whole run.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class Runner:
     """Runs chunk functions for one pipeline run, keeping its workers alive between stages.
 
@@ -185,7 +214,7 @@ class Runner:
                     self._client = Client(self._cluster)
             return self._client.submit(fn, item, pure=False)
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context())
         return self._pool.submit(fn, item)
 
     def map(self, fn, items: list, progress=None):

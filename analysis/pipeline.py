@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import engine
+from .engine import release_free_memory
 from .sinks import CsvSink, MemorySink, RenderCache, sort_frame, to_csv
 from .corpus import CorpusWarning, read_corpus
 from .errors import KitError
@@ -812,6 +813,10 @@ def _execute(corpus, sink, settings: Settings, *, lenient, columns, preset, prog
     """Load the corpus and send every table to ``sink``; return the loaded corpus."""
     loaded = _load(corpus, settings, lenient=lenient, columns=columns, preset=preset,
                    cache=cache)
+    import gc
+
+    gc.collect()
+    release_free_memory()  # the loader's temporary objects: not kept for the whole run
     if len(loaded.articles):
         _process(loaded, settings, sink, jobs=jobs, engine_name=engine, scheduler=scheduler,
                  cache=cache, progress=progress, lenient=lenient)
