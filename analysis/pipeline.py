@@ -311,7 +311,7 @@ def analyze_chunk(task) -> dict[str, pd.DataFrame]:
         for table, frames in parts.items():
             frames = [f[~f["doc_id"].isin(failed)] if "doc_id" in f else f
                       for f in frames if len(f.columns)]
-            results[table] = _sort(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
+            results[table] = sort_frame(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
                                    ["doc_id"] + [c for c in ("sent_id", "quote_id", "start", "actor")
                                                  if frames and c in frames[0].columns])
     results["_failures"] = pd.DataFrame(failures, columns=["source", "record", "reason"])
@@ -329,9 +329,6 @@ def order_columns(name: str, columns) -> list[str]:
     columns = list(dict.fromkeys(columns))
     head = [c for c in CONTRACT_COLUMNS.get(name, TABLE_KEYS.get(name, [])) if c in columns]
     return head + [c for c in columns if c not in head]
-
-
-_sort = sort_frame
 
 
 def assemble_articles(arts: pd.DataFrame, r: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -897,7 +894,7 @@ def write_tables(tables: Tables, out_dir) -> list[Path]:
             continue
         path = out / f"{name}.csv"
         frame = tables[name]
-        to_csv(_sort(frame[order_columns(name, frame.columns)], TABLE_KEYS[name]), path)
+        to_csv(sort_frame(frame[order_columns(name, frame.columns)], TABLE_KEYS[name]), path)
         written.append(path)
     return written
 

@@ -196,8 +196,8 @@ class CsvSink:
         for name in self.columns:
             path = self.out / f"{name}.csv"
             merge_runs(self.runs.get(name, []), self.order_columns(name, self.columns[name]),
-                       self.table_keys.get(name, []), path, in_order=name in self.in_order,
-                       tmp=self.tmp)
+                       self.table_keys.get(name, []), path, self.tmp,
+                       in_order=name in self.in_order)
             written.append(path)
         shutil.rmtree(self.tmp, ignore_errors=True)
         return written
@@ -245,8 +245,8 @@ def _merge_blocks(runs: list[Run], out) -> None:
             fh.close()
 
 
-def merge_runs(runs: list[Run], columns: list[str], keys: list[str], path: Path,
-               in_order: bool = False, tmp: Path | None = None) -> None:
+def merge_runs(runs: list[Run], columns: list[str], keys: list[str], path: Path, tmp: Path,
+               in_order: bool = False) -> None:
     """Merge sorted CSV runs into one sorted CSV with ``columns`` (streaming).
 
     ``in_order``: the runs follow each other in key order; they are concatenated. Runs with
@@ -254,7 +254,7 @@ def merge_runs(runs: list[Run], columns: list[str], keys: list[str], path: Path,
     runs row by row.
     """
     header_line = csv_line(columns)
-    tmp = Path(tmp) if tmp is not None else Path(tempfile.mkdtemp())
+    tmp = Path(tmp)  # the sink's scratch folder (re-headered runs), removed with it
     if in_order:
         with open(path, "w", newline="", encoding="utf-8") as out:
             out.write(header_line)
