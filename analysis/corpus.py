@@ -108,41 +108,102 @@ def _normalise_newlines(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # readers: each yields (record_number, source_path, fields dict) in input order
 
+#: characters (bytes for the UTF-8 check) read at a time from a corpus file
+READ_BLOCK = 1 << 20
+
+
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole file decodes as UTF-8 (read in blocks, never held in memory)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(READ_BLOCK), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_lines(path: Path, warn: list[str]):
+    """The file's lines, decoded and newline-normalised, streamed.
+
+    The same lines as ``_normalise_newlines(_decode(...)).split("\\n")``, but a UTF-8 file is
+    read block by block, so a large corpus file is never held in memory whole. Files that need
+    the binary check's error or the cp1252 fallback (and its warning) take that path.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if b"\x00" in head or not _is_utf8(path):
+        text, _ = _decode(path.read_bytes(), path, warn)
+        yield from _normalise_newlines(text).split("\n")
+        return
+    pending, carry = "", ""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for block in iter(lambda: fh.read(READ_BLOCK), ""):
+            block = carry + block
+            carry = "\r" if block.endswith("\r") else ""  # maybe the first half of "\r\n"
+            lines = _normalise_newlines(block[:len(block) - len(carry)]).split("\n")
+            lines[0] = pending + lines[0]
+            pending = lines.pop()
+            yield from lines
+    yield from (pending + _normalise_newlines(carry)).split("\n")
+
+
+def _csv_source(lines):
+    """Lines as ``csv.reader`` input: each with its ``\\n``, except the last (as in the file)."""
+    prev = None
+    for line in lines:
+        if prev is not None:
+            yield prev + "\n"
+        prev = line
+    if prev:
+        yield prev
+
+
 def _read_csv_records(path: Path, warn: list[str], problems: _Problems):
-    text, _ = _decode(path.read_bytes(), path, warn)
-    reader = csv.reader(io.StringIO(_normalise_newlines(text), newline=""))
+    reader = csv.reader(_csv_source(_text_lines(path, warn)))
     try:
         header = next(reader)
     except StopIteration:
         raise CorpusError(problem(path, "empty CSV file (no header row)",
                                   fix="the first line must name the columns")) from None
     header = [h.strip() for h in header]
-    rows, start = [], reader.line_num + 1
-    for row in reader:
-        rows.append((start, row))
+
+    def rows():
         start = reader.line_num + 1
-    rows = [(line, row) for line, row in rows if row and any(c.strip() for c in row)]
-    bad = {i for i, (_, row) in enumerate(rows) if len(row) != len(header)}
-    for i, (line, row) in enumerate(rows):
-        if i in bad:
+        for row in reader:
+            if row and any(c.strip() for c in row):
+                yield start, row
+            start = reader.line_num + 1
+
+    # streamed with one row of look-ahead (a record cut short is recognised by the next row)
+    it = rows()
+    current = next(it, None)
+    while current is not None:
+        line, row = current
+        following = next(it, None)
+        if len(row) != len(header):
             problems.add(path, line, problem(
                 path, f"expected {len(header)} fields (header: {', '.join(header)}), found "
                 f"{len(row)}", line=line, fix="a field containing a line break, comma or quote "
                 "must be enclosed in double quotes (RFC 4180)"))
-        elif i + 1 in bad and len(rows[i + 1][1]) < len(header):
+        elif following is not None and len(following[1]) < len(header):
             # the next line is a fragment: this record was most likely cut by an unquoted line
             # break, so its last field is incomplete; refuse it rather than load half a text
             problems.add(path, line, problem(
-                path, f"record probably cut short: line {rows[i + 1][0]} continues it with "
-                f"{len(rows[i + 1][1])} field(s)", line=line, fix="enclose fields that contain "
+                path, f"record probably cut short: line {following[0]} continues it with "
+                f"{len(following[1])} field(s)", line=line, fix="enclose fields that contain "
                 "line breaks in double quotes (RFC 4180)"))
         else:
             yield line, path, dict(zip(header, row))
+        current = following
 
 
 def _read_jsonl_records(path: Path, warn: list[str], problems: _Problems):
-    text, _ = _decode(path.read_bytes(), path, warn)
-    for line_no, line in enumerate(_normalise_newlines(text).split("\n"), start=1):
+    for line_no, line in enumerate(_text_lines(path, warn), start=1):
         if not line.strip():
             continue
         try:
@@ -304,9 +365,14 @@ def _assemble_checked(rec: dict, *, doc_id: str, raw: str, source_path: str, sou
 
 def _finish(rows: list[dict], removed: list[dict], problems: _Problems, n_records: int,
             warn: list[str], count_sentences: bool) -> LoadedCorpus:
-    articles = pd.DataFrame(rows)
-    if articles.empty:
-        articles = pd.DataFrame(columns=ARTICLE_COLUMNS)
+    # sorted and in the final column order before the frame is built: pandas then makes one
+    # copy of the texts, not one per reordering (code point order is UTF-8 byte order, as pandas
+    # sorts strings)
+    rows.sort(key=lambda r: r["doc_id"])
+    present = dict.fromkeys(k for r in rows for k in r)
+    extra = sorted(c for c in present if c not in ARTICLE_COLUMNS + METADATA_COLUMNS)
+    articles = pd.DataFrame(rows, columns=ARTICLE_COLUMNS + METADATA_COLUMNS + extra)
+    rows.clear()
     if count_sentences and len(articles):
         from .segment import sentences as split_sentences
 
@@ -315,12 +381,9 @@ def _finish(rows: list[dict], removed: list[dict], problems: _Problems, n_record
     else:
         articles["n_sentences"] = pd.Series(pd.NA, index=articles.index, dtype="Int64")
     for col in METADATA_COLUMNS:
-        if col not in articles:
+        if col not in present:
             articles[col] = ""
-    extra = [c for c in articles.columns if c not in ARTICLE_COLUMNS + METADATA_COLUMNS]
-    articles = articles[ARTICLE_COLUMNS + METADATA_COLUMNS + sorted(extra)]
     articles["n_words"] = articles["n_words"].astype("int64")
-    articles = articles.sort_values("doc_id", kind="stable").reset_index(drop=True)
     removed_df = pd.DataFrame(removed, columns=REMOVED_COLUMNS)
     removed_df = removed_df.sort_values(["doc_id", "line"], kind="stable").reset_index(drop=True)
     skipped = pd.DataFrame(problems.rows, columns=SKIPPED_COLUMNS)
@@ -412,21 +475,15 @@ def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sen
     problems = _Problems(lenient)
     reader = {"csv": _read_csv_records, "jsonl": _read_jsonl_records,
               "parquet": _read_parquet_records}[kind]
-    records = list(reader(path, warn, problems))
-    n_records = len(records) + len(problems.rows)
-    if n_records == 0:
-        raise CorpusError(problem(path, "no records (the file holds no article)",
-                                  fix="check that the export finished writing"))
-    if records:
-        first = _map_columns(records[0][2], mapping)
-        if "text" not in first:
-            cols = ", ".join(map(str, records[0][2]))
+    counted = _Counted(reader(path, warn, problems), problems)  # streamed, never listed whole
+    rows, removed, seen = [], [], {}
+    for n, (line, _, rec) in enumerate(counted, start=1):
+        rec = _map_columns(rec, mapping)
+        if n == 1 and "text" not in rec:
+            cols = ", ".join(map(str, counted.first_columns))
             raise CorpusError(problem(path, f"no 'text' column (columns: {cols})",
                                       field="text", fix="map the column holding the article "
                                       "body, e.g. columns={'body': 'text'} or --column body=text"))
-    rows, removed, seen = [], [], {}
-    for n, (line, _, rec) in enumerate(records, start=1):
-        rec = _map_columns(rec, mapping)
         doc_id = _clean(rec.get("doc_id")) or str(n)
         if not _register_id(doc_id, seen, path, line, problems):
             continue
@@ -451,7 +508,37 @@ def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sen
             del seen[doc_id]
             continue
         rows.append(row)
+    n_records = counted.n_records
+    if n_records == 0:
+        raise CorpusError(problem(path, "no records (the file holds no article)",
+                                  fix="check that the export finished writing"))
     return _finish(rows, removed, problems, n_records, warn, count_sentences)
+
+
+class _Counted:
+    """Iterate a reader's records, counting them and the records the reader itself skipped."""
+
+    def __init__(self, records, problems: _Problems):
+        self._records, self._problems = records, problems
+        self.n_yielded = self.n_reader_skipped = 0
+        self.first_columns: list = []
+
+    def __iter__(self):
+        it = iter(self._records)
+        while True:
+            before = len(self._problems.rows)
+            item = next(it, None)
+            self.n_reader_skipped += len(self._problems.rows) - before
+            if item is None:
+                return
+            if not self.n_yielded:
+                self.first_columns = list(item[2])
+            self.n_yielded += 1
+            yield item
+
+    @property
+    def n_records(self) -> int:
+        return self.n_yielded + self.n_reader_skipped
 
 
 def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | None = None,

@@ -29,7 +29,7 @@ import pandas as pd
 
 from . import engine
 from .engine import release_free_memory
-from .sinks import CsvSink, MemorySink, RenderCache, sort_frame, to_csv
+from .sinks import CsvSink, MemorySink, RenderCache, render, sort_frame, to_csv
 from .corpus import CorpusWarning, read_corpus
 from .errors import KitError
 from .lexicon import lexicon_path
@@ -626,8 +626,8 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
                 continue
             if render_cache:
                 sink.capture()
-            _analyze_group(arts, events, settings, sink, runner, cache_root, event_cache,
-                           hashes, lenient, bar, state)
+            _analyze_group(arts, events, settings, sink, runner, cache_root, hashes, lenient,
+                           bar, state)
             if render_cache:
                 # shared passages are numbered across the corpus: re-added on every run
                 render_cache.put(gkey, [(t, r) for t, r in sink.captured() if t != "shared"])
@@ -683,20 +683,23 @@ def _add_event_tables(out: dict[str, pd.DataFrame], sink, state, only=PER_EVENT_
         state["effects"].append(out["outlets"])
 
 
-def _analyze_group(arts, events, settings, sink, runner, cache_root, event_cache, hashes,
-                   lenient, bar, state) -> None:
-    """Per-article steps in chunks, then the cross-article steps of each event of the group."""
-    tasks = [(chunk, settings, cache_root, hashes, lenient)
+def _analyze_group(arts, events, settings, sink, runner, cache_root, hashes, lenient, bar,
+                   state) -> None:
+    """Per-article steps in chunks, then the cross-article steps of each event of the group.
+
+    With a :class:`CsvSink` the workers also assemble and render their tables: the main process
+    only writes the bytes they send back, so rendering runs on every core.
+    """
+    render = hasattr(sink, "add_rendered")
+    tasks = [((chunk, settings, cache_root, hashes, lenient), render)
              for chunk in engine.chunks(arts, settings.chunk_size)]
     parts = []
-    for t, r in zip(tasks, runner.map(analyze_chunk, tasks, progress=bar)):
-        failed = r.pop("_failures")
+    for failed, per_article, inputs in runner.map(_chunk_task, tasks, progress=bar):
         if len(failed):
             sink.add("skipped", failed)
-        tables = assemble_articles(t[0][~t[0]["doc_id"].isin(failed["record"])], r)
         for name in PER_ARTICLE_TABLES:  # written chunk by chunk: memory holds only what
-            sink.add(name, tables.get(name))  # the cross-article steps read
-        parts.append({k: v for k, v in tables.items() if k in EVENT_INPUTS})
+            _add(sink, name, per_article.get(name), render)  # the cross-article steps read
+        parts.append(inputs)
     group = {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True)
              for name in parts[0]} if parts else {}
     del parts
@@ -705,7 +708,7 @@ def _analyze_group(arts, events, settings, sink, runner, cache_root, event_cache
     group_articles = group["articles"]
     # cross-article steps, one task per event, run by the same engine (cached per event)
     ev_docs = group_articles.groupby("event")["doc_id"].agg(set).to_dict()
-    plan, todo = [], []
+    todo = []
     for event in events:
         docs = ev_docs.get(event, set())
         if len(events) == 1:  # no copy: a group of one (possibly very large) event
@@ -713,29 +716,69 @@ def _analyze_group(arts, events, settings, sink, runner, cache_root, event_cache
         else:
             ev_tables = {k: v[v["doc_id"].isin(docs)] for k, v in group.items()
                          if k in EVENT_INPUTS}
-        key = event_key(ev_tables["articles"], hashes, settings)
-        cached = event_cache.get(key) if event_cache else None
-        plan.append((key, cached))
-        if cached is None:
-            todo.append((ev_tables, settings))
-    computed = runner.map(_event_task, todo)
-    for key, cached in plan:
-        out = cached
-        if out is None:
-            out = next(computed)
-            if event_cache:
-                event_cache.put(key, out)
-        _add_event_tables(out, sink, state)
+        todo.append((ev_tables, settings, hashes, cache_root, render))
+    del group
+    for out, rendered in runner.map(_event_task, todo):
+        _add_event_tables(out, sink, state, only=("shared",) if render else PER_EVENT_TABLES)
+        for name, r in (rendered or {}).items():
+            sink.add_rendered(name, r)
+
+
+def _add(sink, name: str, table, rendered: bool) -> None:
+    if rendered:
+        sink.add_rendered(name, table)
+    else:
+        sink.add(name, table)
+
+
+def render_table(name: str, frame: pd.DataFrame | None):
+    """``frame`` rendered as a CSV run of table ``name`` (:func:`sinks.render`), or None."""
+    if frame is None or not len(frame.columns):
+        return None
+    return render(frame, TABLE_KEYS.get(name, []), order_columns(name, frame.columns))
 
 
 #: the per-article tables the cross-article steps read
 EVENT_INPUTS = ("articles", "sentences", "quotes", "terms", "article_actors")
 
 
-def _event_task(task) -> dict[str, pd.DataFrame]:
-    """One event's cross-article tables (a picklable task for the engine)."""
-    tables, settings = task
-    return analyze_event(tables["articles"], tables, settings)
+def _chunk_task(task):
+    """One chunk's per-article steps and tables (a picklable task for the engine).
+
+    Returns ``(failures, per_article, event_inputs)``: the failed articles, the contract's
+    per-article tables (rendered CSV runs when ``render``, else frames) and the frames the
+    cross-article steps read.
+    """
+    (arts, *rest), render = task
+    r = analyze_chunk((arts, *rest))
+    failed = r.pop("_failures")
+    tables = assemble_articles(arts[~arts["doc_id"].isin(failed["record"])], r)
+    per_article = {name: tables.get(name) for name in PER_ARTICLE_TABLES}
+    if render:
+        per_article = {name: render_table(name, f) for name, f in per_article.items()}
+    return failed, per_article, {k: v for k, v in tables.items() if k in EVENT_INPUTS}
+
+
+def _event_task(task):
+    """One event's cross-article tables (a picklable task for the engine), cached per event.
+
+    Returns ``(tables, rendered)``. When ``render``, every per-event table but ``shared``
+    (numbered across the corpus by the main process) comes back as a rendered CSV run and
+    ``tables`` keeps only ``shared`` and ``outlets``.
+    """
+    tables, settings, hashes, cache_root, render = task
+    store = engine.EventCache(cache_root) if cache_root else None
+    key = event_key(tables["articles"], hashes, settings) if store else None
+    out = store.get(key) if store else None
+    if out is None:
+        out = analyze_event(tables["articles"], tables, settings)
+        if store:
+            store.put(key, out)
+    if not render:
+        return out, None
+    rendered = {name: render_table(name, out.get(name)) for name in PER_EVENT_TABLES
+                if name != "shared" and out.get(name) is not None}
+    return {k: v for k, v in out.items() if k in ("shared", "outlets")}, rendered
 
 
 def event_key(articles: pd.DataFrame, hashes: dict[str, str], settings: Settings) -> str:

@@ -19,10 +19,12 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
-__all__ = ["MemorySink", "CsvSink", "RenderCache", "to_csv", "merge_runs", "csv_line"]
+__all__ = ["MemorySink", "CsvSink", "RenderCache", "Rendered", "render", "to_csv", "csv_text",
+           "merge_runs", "csv_line"]
 
 #: key columns compared as integers when merging rows (they are written as digits)
 INT_KEYS = {"sent_id", "quote_id", "start", "line", "unit_id", "passage_id", "record"}
@@ -37,24 +39,23 @@ def sort_frame(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def to_csv(frame: pd.DataFrame, path) -> None:
-    """The tables contract's CSV: UTF-8, header, RFC 4180 quoting, ``\\n`` line ends.
+    """The tables contract's CSV: UTF-8, header, RFC 4180 quoting, ``\\n`` line ends."""
+    Path(path).write_bytes(csv_text(frame).encode("utf-8"))
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as the contract's CSV text (header, RFC 4180 quoting, ``\\n`` line ends).
 
     Python's CSV writer quotes a value with a line feed but not one with a lone carriage
     return (not part of the ``\\n`` terminator); readers would split the row there. Article
     text is normalised to ``\\n`` on loading, so this is rare: a frame with a ``\\r`` anywhere
-    is written with every non-numeric value quoted.
+    is written with every non-numeric value quoted. (A ``\\r`` can only come from a value, so
+    the rendered text is checked rather than every cell.)
     """
-    quoting = csv.QUOTE_NONNUMERIC if _has_cr(frame) else csv.QUOTE_MINIMAL
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
-                 quoting=quoting)  # pandas writes shortest round-trip floats
-
-
-def _has_cr(frame: pd.DataFrame) -> bool:
-    for c in frame.columns:
-        counts = _char_counts(frame[c], "\r")
-        if counts is not None and counts.any():
-            return True
-    return False
+    text = frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    if "\r" in text:
+        text = frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    return text  # pandas writes shortest round-trip floats
 
 
 def _char_counts(col: pd.Series, char: str) -> pd.Series | None:
@@ -67,19 +68,46 @@ def _char_counts(col: pd.Series, char: str) -> pd.Series | None:
     return None
 
 
+class Rendered(NamedTuple):
+    """A frame rendered as one sorted CSV run, ready for :meth:`CsvSink.add_rendered`.
+
+    ``data`` is the UTF-8 CSV with its header (None for a table with no rows, whose header
+    still counts); ``blocks`` as in :func:`doc_blocks`. Rendering is pure, so it can run in a
+    worker process and only bytes travel back.
+    """
+    columns: list[str]
+    data: bytes | None
+    blocks: list[tuple[str, int]] | None
+
+
+def render(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> Rendered:
+    """``frame[columns]`` sorted by ``keys`` and rendered (article blocks when keyed by doc_id)."""
+    if not len(frame):
+        return Rendered(list(columns), None, None)
+    frame = sort_frame(frame[columns], keys)
+    text = csv_text(frame)
+    blocks = doc_blocks(frame, text) if keys[:1] == ["doc_id"] else None
+    return Rendered(list(columns), text.encode("utf-8"), blocks)
+
+
 def csv_line(values: list[str]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(values)
     return buf.getvalue()
 
 
-def doc_blocks(frame: pd.DataFrame) -> list[tuple[str, int]] | None:
+def doc_blocks(frame: pd.DataFrame, text: str | None = None) -> list[tuple[str, int]] | None:
     """``(doc_id, physical lines)`` per article of a frame sorted by ``doc_id``, or None.
 
     A row takes one line plus one per newline inside its values (CSV keeps them in quotes).
+    ``text``, the frame's rendered CSV, when given: if it has one line per row, no value holds
+    a newline and the cells need not be scanned.
     """
     if "doc_id" not in frame.columns or not len(frame):
         return None
+    if text is not None and text.count("\n") == len(frame) + 1:
+        per_doc = frame.groupby(frame["doc_id"].astype(str), sort=False).size()
+        return [(str(d), int(n)) for d, n in per_doc.items()]
     lines = pd.Series(1, index=frame.index, dtype="int64")
     for c in frame.columns:
         counts = _char_counts(frame[c], "\n")
@@ -159,18 +187,22 @@ class CsvSink:
     def add(self, name: str, frame: pd.DataFrame) -> None:
         if frame is None or not len(frame.columns):
             return
-        self._note_columns(name, frame.columns)
-        if not len(frame):
-            if self._captured is not None:  # an empty table still fixes its header
-                self._captured.append((name, Run(None, list(frame.columns), None)))
-            return
-        keys = self.table_keys.get(name, [])
         # the final column order, so that runs of the same columns need no rewriting at merge
-        frame = sort_frame(frame[self.order_columns(name, frame.columns)], keys)
+        self.add_rendered(name, render(frame, self.table_keys.get(name, []),
+                                       self.order_columns(name, frame.columns)))
+
+    def add_rendered(self, name: str, rendered: Rendered | None) -> None:
+        """Add a run rendered by :func:`render` (possibly in a worker process)."""
+        if rendered is None:
+            return
+        self._note_columns(name, rendered.columns)
+        if rendered.data is None:
+            if self._captured is not None:  # an empty table still fixes its header
+                self._captured.append((name, Run(None, rendered.columns, None)))
+            return
         path = self.tmp / f"{name}.{uuid.uuid4().hex}.csv"
-        to_csv(frame, path)
-        blocks = doc_blocks(frame) if keys[:1] == ["doc_id"] else None
-        self._append(name, Run(path, list(frame.columns), blocks))
+        path.write_bytes(rendered.data)
+        self._append(name, Run(path, rendered.columns, rendered.blocks))
 
     def add_run(self, name: str, run: Run) -> None:
         """Add a run rendered earlier (from :class:`RenderCache`); its file is only read."""

@@ -245,3 +245,43 @@ def test_no_silent_drop_in_lenient_mode_many_problems(tmp_path):
     res = read_corpus(tmp_path, lenient=True)
     assert res.n_records == 5
     assert len(res.articles) == 1 and len(res.skipped) == 4
+
+
+def _whole_file_lines(path: Path) -> list[str]:
+    """The lines as the loader read them before streaming: whole file, normalised, split."""
+    from analysis.corpus import _normalise_newlines
+
+    return _normalise_newlines(path.read_bytes().decode("utf-8-sig")).split("\n")
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64])
+def test_streamed_lines_equal_whole_file_lines_at_any_block_size(tmp_path, monkeypatch, block):
+    """Corpus files are read block by block; a CR LF split across blocks is still one break."""
+    import analysis.corpus as corpus
+
+    monkeypatch.setattr(corpus, "READ_BLOCK", block)
+    texts = ["", "\n", "\r", "\r\n", "a\r\nb\rc\nd", "\ufeffbom\r\n", "x\r\r\n\ny\r",
+             "ünï\r\ncödé “curly”\r\rend", '{"text": "one"}\r\n{"text": "two"}\r\n']
+    for n, text in enumerate(texts):
+        path = tmp_path / f"t{n}.txt"
+        path.write_bytes(text.encode("utf-8"))
+        assert list(corpus._text_lines(path, [])) == _whole_file_lines(path), repr(text)
+
+
+def test_streamed_csv_and_jsonl_load_the_same_records_at_any_block_size(tmp_path, monkeypatch):
+    import analysis.corpus as corpus
+
+    csv_path = tmp_path / "c.csv"
+    csv_path.write_bytes('doc_id,text,outlet\r\n1,"Hello there.\r\nSecond para.",A\r\n'
+                         '2,Plain words here.,B\r\n'.encode("utf-8"))
+    jsonl_path = tmp_path / "j.jsonl"
+    jsonl_path.write_bytes(b'{"doc_id": "1", "text": "One two."}\r\n\r\n'
+                           b'{"doc_id": "2", "text": "Three four."}\r\n')
+    expected = {p: read_corpus(p).articles for p in (csv_path, jsonl_path)}
+    monkeypatch.setattr(corpus, "READ_BLOCK", 3)
+    for path, frame in expected.items():
+        got = read_corpus(path).articles
+        pd.testing.assert_frame_equal(got, frame)
+    assert list(expected[csv_path]["text"]) == ["Hello there.\n\nSecond para.",
+                                                "Plain words here."]
+    assert list(expected[jsonl_path]["record"]) == ["1", "3"]

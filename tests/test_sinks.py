@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.pipeline import TABLE_KEYS, order_columns
-from analysis.sinks import CsvSink, RenderCache, doc_blocks, sort_frame, to_csv
+from analysis.sinks import CsvSink, RenderCache, csv_text, doc_blocks, render, sort_frame, to_csv
 
 TEXTS = ['plain', 'two\nlines', 'carriage\rreturn', 'crlf\r\nend', 'say "hi"', 'comma, here',
          '', 'three\n\nlines\n', 'ünïcödé “curly”', '\r']
@@ -106,3 +106,39 @@ def test_overlapping_runs_fall_back_to_row_merge(tmp_path):
     sink.add("sentences", frame[frame["sent_id"] != 1])
     sink.finish()
     _same_table(tmp_path / "out" / "sentences.csv", expected)
+
+
+@pytest.mark.parametrize("texts", [TEXTS, NO_CR], ids=["with-cr", "no-cr"])
+def test_doc_blocks_from_rendered_text_equal_the_cell_scan(texts):
+    frame = sort_frame(_sentences(30, texts), ["doc_id", "sent_id"])
+    scanned = doc_blocks(frame)
+    assert doc_blocks(frame, csv_text(frame)) == scanned
+    one_line = frame.assign(text="x")  # the fast path: one physical line per row
+    assert doc_blocks(one_line, csv_text(one_line)) == [(d, n) for d, n in
+                                                         doc_blocks(one_line)]
+    assert sum(n for _, n in doc_blocks(one_line, csv_text(one_line))) == len(frame)
+
+
+def test_a_carriage_return_anywhere_quotes_every_text_value():
+    plain = pd.DataFrame({"doc_id": ["a", "b"], "n": [1, 2], "text": ["x", "y"]})
+    assert csv_text(plain) == "doc_id,n,text\na,1,x\nb,2,y\n"
+    with_cr = plain.assign(text=["x", "y\rz"])
+    assert csv_text(with_cr) == '"doc_id","n","text"\n"a",1,"x"\n"b",2,"y\rz"\n'
+
+
+def test_runs_rendered_elsewhere_equal_runs_rendered_by_the_sink(tmp_path):
+    """What a worker renders (:func:`render`) and the sink adds gives the same files."""
+    frame = _sentences(30)
+    by_sink = CsvSink(tmp_path / "a", TABLE_KEYS, order_columns)
+    by_worker = CsvSink(tmp_path / "b", TABLE_KEYS, order_columns)
+    docs = sorted(frame["doc_id"].unique())
+    for i in range(3):
+        part = frame[frame["doc_id"].isin(docs[i::3])]
+        by_sink.add("sentences", part)
+        by_worker.add_rendered("sentences", render(part, TABLE_KEYS["sentences"],
+                                                   order_columns("sentences", part.columns)))
+    by_worker.add_rendered("sentences", render(frame.iloc[:0], TABLE_KEYS["sentences"],
+                                               list(frame.columns)))  # no rows: header only
+    a, b = by_sink.finish(), by_worker.finish()
+    assert a[0].read_bytes() == b[0].read_bytes()
+    _same_table(b[0], _one_shot(frame, "sentences", tmp_path / "expected.csv"))
