@@ -285,3 +285,25 @@ def test_streamed_csv_and_jsonl_load_the_same_records_at_any_block_size(tmp_path
     assert list(expected[csv_path]["text"]) == ["Hello there.\n\nSecond para.",
                                                 "Plain words here."]
     assert list(expected[jsonl_path]["record"]) == ["1", "3"]
+
+
+def test_rows_built_in_batches_give_the_same_frame(tmp_path, monkeypatch):
+    """The loader turns rows into frames batch by batch; any batch size gives the same frame,
+    also when records carry different fields (a column some batches lack)."""
+    import analysis.corpus as corpus
+
+    path = tmp_path / "het.jsonl"
+    records = [{"doc_id": "z", "text": "Alpha beta.", "url": "http://x", "extra1": "e"},
+               {"doc_id": "b", "text": "Gamma delta."},
+               {"doc_id": "m", "text": "Eps zeta.", "outlet": "O", "extra2": "f"},
+               {"doc_id": "a", "text": "Eta theta.", "extra1": ""}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    whole = read_corpus(path).articles
+    assert list(whole["doc_id"]) == ["a", "b", "m", "z"]
+    assert list(whole.columns[-2:]) == ["extra1", "extra2"]
+    assert whole["extra2"].isna().sum() == 3 and whole.loc[2, "extra2"] == "f"
+    for batch in (1, 2, 3):
+        monkeypatch.setattr(corpus, "ROW_BATCH", batch)
+        got = read_corpus(path).articles
+        pd.testing.assert_frame_equal(got, whole)
+        assert list(got.dtypes) == list(whole.dtypes)
