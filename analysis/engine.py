@@ -168,6 +168,16 @@ def release_free_memory() -> None:
         pass
 
 
+class _Finished:
+    """The result of a task run in the calling process, shaped like a future."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
 class Runner:
     """Runs chunk functions for one pipeline run, keeping its workers alive between stages.
 
@@ -222,6 +232,19 @@ class Runner:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context())
         return self._pool.submit(fn, item)
+
+    def submit(self, fn, item, in_process: bool = False):
+        """Start ``fn(item)`` on a worker (or run it now when ``in_process``); see :meth:`collect`."""
+        if in_process:
+            return _Finished(fn(item))
+        return self._submit(fn, item)
+
+    def collect(self, future):
+        """The result of a :meth:`submit` (re-raising a worker's exception)."""
+        out = future.result()
+        if self.engine == "dask" and not isinstance(future, _Finished):
+            future.release()
+        return out
 
     def map(self, fn, items: list, progress=None):
         """Apply ``fn`` to each item, yielding results in input order (bounded in flight)."""

@@ -18,11 +18,13 @@ functions run whatever the engine, so the tables are identical.
 from __future__ import annotations
 
 import bisect
+from collections import deque
 import hashlib
 import json
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -615,23 +617,15 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
     bar = _progress(progress, sum(-(-n // settings.chunk_size) for n in sizes))
     state = {"passage_offset": 0, "effects": []}
     # events are processed in groups so memory depends on the group, not on the corpus
+    context = _RunContext(settings, sink, cache_root, event_cache, render_cache, hashes,
+                          lenient, bar, state)
+    work = (_Group(i, events, articles[articles["event"].isin(events)].sort_values(
+        ["event", "doc_id"], kind="stable").reset_index(drop=True), size)
+        for i, (events, size) in enumerate(zip(groups, sizes)))
+    tiny = len(groups) == 1 and sizes[0] <= settings.chunk_size and len(groups[0]) == 1
     with engine.Runner(jobs, engine_name, scheduler) as runner:
-        for events, size in zip(groups, sizes):
-            arts = articles[articles["event"].isin(events)].sort_values(
-                ["event", "doc_id"], kind="stable").reset_index(drop=True)
-            gkey = group_key(arts, hashes, settings) if render_cache else None
-            if gkey and _replay_group(arts, events, gkey, render_cache, event_cache, hashes,
-                                      settings, sink, state):
-                if bar is not None:
-                    bar.update(-(-size // settings.chunk_size))
-                continue
-            if render_cache:
-                sink.capture()
-            _analyze_group(arts, events, settings, sink, runner, cache_root, hashes, lenient,
-                           bar, state)
-            if render_cache:
-                # shared passages are numbered across the corpus: re-added on every run
-                render_cache.put(gkey, [(t, r) for t, r in sink.captured() if t != "shared"])
+        _run_groups(work, context, runner, in_process=engine_name == "local" and (
+            runner.jobs == 1 or tiny))
     if bar is not None:
         bar.close()
     sink.add("outlet_effects", _pooled(state["effects"], settings))
@@ -651,27 +645,8 @@ def group_key(arts: pd.DataFrame, hashes: dict[str, str], settings: Settings) ->
     return h.hexdigest()
 
 
-def _replay_group(arts, events, gkey, render_cache, event_cache, hashes, settings, sink,
-                  state) -> bool:
-    """Add a group's runs rendered by an earlier run; False when anything is missing."""
-    runs = render_cache.get(gkey)
-    if runs is None:
-        return False
-    per_event = []
-    for event in events:
-        ev = arts[arts["event"] == event]
-        out = event_cache.get(event_key(ev, hashes, settings), tables=("outlets", "shared"))
-        if out is None:
-            return False
-        per_event.append(out)
-    for name, run in runs:
-        sink.add_run(name, run)
-    for out in per_event:
-        _add_event_tables(out, sink, state, only=("shared",))
-    return True
-
-
-def _add_event_tables(out: dict[str, pd.DataFrame], sink, state, only=PER_EVENT_TABLES) -> None:
+def _add_event_tables(out: dict[str, pd.DataFrame], sink, state, only=PER_EVENT_TABLES,
+                      group=None) -> None:
     """Send one event's cross-article tables to the sink (shared passages numbered corpus-wide)."""
     if "shared" in out and len(out["shared"]):
         out["shared"] = out["shared"].assign(
@@ -679,57 +654,188 @@ def _add_event_tables(out: dict[str, pd.DataFrame], sink, state, only=PER_EVENT_
         state["passage_offset"] = int(out["shared"]["passage_id"].max())
     for name in PER_EVENT_TABLES:
         if name in only:
-            sink.add(name, out.get(name))
+            sink.add(name, out.get(name), group)
     if "outlets" in out:
         state["effects"].append(out["outlets"])
 
 
-def _analyze_group(arts, events, settings, sink, runner, cache_root, hashes, lenient, bar,
-                   state) -> None:
-    """Per-article steps in chunks, then the cross-article steps of each event of the group.
+class _RunContext(NamedTuple):
+    settings: Settings
+    sink: object
+    cache_root: str | None
+    event_cache: object
+    render_cache: object
+    hashes: dict
+    lenient: bool
+    bar: object
+    state: dict
 
-    With a :class:`CsvSink` the workers also assemble and render their tables: the main process
-    only writes the bytes they send back, so rendering runs on every core.
+
+class _Group:
+    """A group of whole events on its way through the pipeline."""
+
+    def __init__(self, index: int, events: list, arts: pd.DataFrame, size: int):
+        self.index, self.events, self.arts, self.size = index, events, arts, size
+        self.gkey = None
+        self.replay = None          # (runs, per-event outlets/shared) from the render cache
+        self.chunks_left = 0
+        self.parts: dict[int, dict] = {}
+        self.event_results: dict[int, tuple] = {}
+        self.events_left = None     # None until the event tasks exist
+
+    @property
+    def complete(self) -> bool:
+        return self.replay is not None or (self.chunks_left == 0 and self.events_left == 0)
+
+
+def _run_groups(groups, ctx: _RunContext, runner, in_process: bool) -> None:
+    """Run every group's chunk tasks and then its event tasks, keeping the workers busy.
+
+    A group's event tasks can only start when all its chunks are done; meanwhile the next
+    group's chunk tasks are already running, so the workers do not wait at group boundaries.
+    At most two groups are open at a time (memory stays bounded by the group size). Results
+    reach the sink in group order, so tables and the render cache are as with one group at a
+    time.
     """
-    render = hasattr(sink, "add_rendered")
-    tasks = [((chunk, settings, cache_root, hashes, lenient), render)
-             for chunk in engine.chunks(arts, settings.chunk_size)]
-    parts = []
-    for failed, per_article, inputs in runner.map(_chunk_task, tasks, progress=bar):
-        if len(failed):
-            sink.add("skipped", failed)
-        for name in PER_ARTICLE_TABLES:  # written chunk by chunk: memory holds only what
-            _add(sink, name, per_article.get(name), render)  # the cross-article steps read
-        parts.append(inputs)
+    s = ctx.settings
+    render = hasattr(ctx.sink, "add_rendered")
+    window = 1 if in_process else 2 * runner.jobs
+    queue: deque = deque()      # (kind, group, index, task) not yet submitted
+    inflight: deque = deque()   # (kind, group, index, future) in submission order
+    open_groups: deque = deque()
+    groups = iter(groups)
+
+    def open_next() -> bool:
+        g = next(groups, None)
+        if g is None:
+            return False
+        open_groups.append(g)
+        if ctx.render_cache:
+            g.gkey = group_key(g.arts, ctx.hashes, s)
+            g.replay = _replayable(g, ctx)
+            if g.replay is not None:
+                return True
+            ctx.sink.capture(g.index)
+        tasks = [((chunk, s, ctx.cache_root, ctx.hashes, ctx.lenient), render)
+                 for chunk in engine.chunks(g.arts, s.chunk_size)]
+        g.chunks_left = len(tasks)
+        queue.extend(("chunk", g, i, t) for i, t in enumerate(tasks))
+        if not tasks:
+            g.events_left = 0
+        return True
+
+    more = True
+    while True:
+        while len(inflight) < window:
+            if not queue and more and len(open_groups) < 2:
+                more = open_next()
+                continue
+            if not queue:
+                break
+            kind, g, i, task = queue.popleft()
+            fn = _chunk_task if kind == "chunk" else _event_task
+            inflight.append((kind, g, i, runner.submit(fn, task, in_process)))
+        if inflight:
+            kind, g, i, fut = inflight.popleft()
+            out = runner.collect(fut)
+            if kind == "chunk":
+                _chunk_done(g, i, out, ctx, render)
+                if g.chunks_left == 0:
+                    tasks = _event_tasks(g, ctx, render)
+                    g.events_left = len(tasks)
+                    queue.extendleft(reversed(tasks))  # before the next group's chunks
+            else:
+                g.event_results[i] = out
+                g.events_left -= 1
+        while open_groups and open_groups[0].complete:
+            _finish_group(open_groups.popleft(), ctx)
+        if not inflight and not queue and not (more and len(open_groups) < 2):
+            if open_groups:  # cannot happen: every open group has work queued or in flight
+                raise RuntimeError("internal error: a group of events never completed")
+            return
+
+
+def _replayable(g: _Group, ctx: _RunContext):
+    """The group's runs rendered by an earlier run and its events' cached tables, or None."""
+    runs = ctx.render_cache.get(g.gkey)
+    if runs is None:
+        return None
+    per_event = []
+    for event in g.events:
+        ev = g.arts[g.arts["event"] == event]
+        out = ctx.event_cache.get(event_key(ev, ctx.hashes, ctx.settings),
+                                  tables=("outlets", "shared"))
+        if out is None:
+            return None
+        per_event.append(out)
+    return runs, per_event
+
+
+def _chunk_done(g: _Group, i: int, out, ctx: _RunContext, render: bool) -> None:
+    failed, per_article, inputs = out
+    if len(failed):
+        ctx.sink.add("skipped", failed, g.index)
+    for name in PER_ARTICLE_TABLES:  # written chunk by chunk: memory holds only what
+        _add(ctx.sink, name, per_article.get(name), render, g.index)  # cross-article steps read
+    g.parts[i] = inputs
+    g.chunks_left -= 1
+    if ctx.bar is not None:
+        ctx.bar.update(1)
+
+
+def _event_tasks(g: _Group, ctx: _RunContext, render: bool) -> list:
+    """One task per event of the group, from the group's per-article tables."""
+    parts = [g.parts[i] for i in sorted(g.parts)]
+    g.parts = {}
     group = {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True)
              for name in parts[0]} if parts else {}
     del parts
     if not group or not len(group.get("articles", [])):
-        return  # every article of these events failed (listed in skipped)
-    group_articles = group["articles"]
-    # cross-article steps, one task per event, run by the same engine (cached per event)
-    ev_docs = group_articles.groupby("event")["doc_id"].agg(set).to_dict()
-    todo = []
-    for event in events:
-        docs = ev_docs.get(event, set())
-        if len(events) == 1:  # no copy: a group of one (possibly very large) event
+        return []  # every article of these events failed (listed in skipped)
+    ev_docs = group["articles"].groupby("event")["doc_id"].agg(set).to_dict()
+    tasks = []
+    for n, event in enumerate(g.events):
+        if len(g.events) == 1:  # no copy: a group of one (possibly very large) event
             ev_tables = {k: v for k, v in group.items() if k in EVENT_INPUTS}
         else:
+            docs = ev_docs.get(event, set())
             ev_tables = {k: v[v["doc_id"].isin(docs)] for k, v in group.items()
                          if k in EVENT_INPUTS}
-        todo.append((ev_tables, settings, hashes, cache_root, render))
-    del group
-    for out, rendered in runner.map(_event_task, todo):
-        _add_event_tables(out, sink, state, only=("shared",) if render else PER_EVENT_TABLES)
+        tasks.append(("event", g, n, (ev_tables, ctx.settings, ctx.hashes, ctx.cache_root,
+                                      render)))
+    return tasks
+
+
+def _finish_group(g: _Group, ctx: _RunContext) -> None:
+    """Send a finished group's per-event tables to the sink, in event order; cache its runs."""
+    sink, state = ctx.sink, ctx.state
+    if g.replay is not None:
+        runs, per_event = g.replay
+        for name, run in runs:
+            sink.add_run(name, run)
+        for out in per_event:
+            _add_event_tables(out, sink, state, only=("shared",))
+        if ctx.bar is not None:
+            ctx.bar.update(-(-g.size // ctx.settings.chunk_size))
+        return
+    render = hasattr(sink, "add_rendered")
+    for n in sorted(g.event_results):
+        out, rendered = g.event_results[n]
+        _add_event_tables(out, sink, state, only=("shared",) if render else PER_EVENT_TABLES,
+                          group=g.index)
         for name, r in (rendered or {}).items():
-            sink.add_rendered(name, r)
+            sink.add_rendered(name, r, g.index)
+    if ctx.render_cache:
+        # shared passages are numbered across the corpus: re-added on every run
+        ctx.render_cache.put(g.gkey, [(t, r) for t, r in sink.captured(g.index)
+                                      if t != "shared"])
 
 
-def _add(sink, name: str, table, rendered: bool) -> None:
+def _add(sink, name: str, table, rendered: bool, group=None) -> None:
     if rendered:
-        sink.add_rendered(name, table)
+        sink.add_rendered(name, table, group)
     else:
-        sink.add(name, table)
+        sink.add(name, table, group)
 
 
 def render_table(name: str, frame: pd.DataFrame | None):
@@ -918,12 +1024,16 @@ def run_to_dir(corpus, out_dir, *, settings: Settings | None = None, lenient: bo
     sink = CsvSink(out_dir, TABLE_KEYS, order_columns, in_order=PER_EVENT_TABLES)
     for name in CONTRACT_COLUMNS:  # every contract table gets its header even when empty
         sink.add(name, pd.DataFrame(columns=CONTRACT_COLUMNS[name]))
-    _execute(corpus, sink, settings, lenient=lenient, columns=columns, preset=preset,
-             progress=progress, jobs=jobs, engine=engine, scheduler=scheduler, cache=cache)
-    for name in TABLE_KEYS:  # and so does every other table
-        if name not in sink.columns:
-            sink.add(name, pd.DataFrame(columns=TABLE_KEYS[name]))
-    paths = sink.finish()
+    try:
+        _execute(corpus, sink, settings, lenient=lenient, columns=columns, preset=preset,
+                 progress=progress, jobs=jobs, engine=engine, scheduler=scheduler, cache=cache)
+        for name in TABLE_KEYS:  # and so does every other table
+            if name not in sink.columns:
+                sink.add(name, pd.DataFrame(columns=TABLE_KEYS[name]))
+        paths = sink.finish()
+    except BaseException:  # an error or Ctrl-C: no half-written scratch folder left behind
+        sink.discard()
+        raise
     order = {n: i for i, n in enumerate(TABLE_KEYS)}
     return sorted(paths, key=lambda p: order.get(p.stem, 99))
 

@@ -125,7 +125,7 @@ class MemorySink:
         self.table_keys = table_keys
         self.order_columns = order_columns
 
-    def add(self, name: str, frame: pd.DataFrame) -> None:
+    def add(self, name: str, frame: pd.DataFrame, group=None) -> None:
         if frame is not None and len(frame.columns):
             self.parts.setdefault(name, []).append(frame)
 
@@ -176,7 +176,7 @@ class CsvSink:
         self.in_order = set(in_order)
         self.runs: dict[str, list[Run]] = {}
         self.columns: dict[str, list[str]] = {}
-        self._captured: list[tuple[str, Run]] | None = None
+        self._captured: dict[object, list[tuple[str, Run]]] = {}
 
     def _note_columns(self, name: str, columns) -> None:
         cols = self.columns.setdefault(name, list(columns))
@@ -184,25 +184,26 @@ class CsvSink:
             if c not in cols:
                 cols.append(c)
 
-    def add(self, name: str, frame: pd.DataFrame) -> None:
+    def add(self, name: str, frame: pd.DataFrame, group=None) -> None:
+        """Render ``frame`` as a run of table ``name`` (recorded for ``group`` if captured)."""
         if frame is None or not len(frame.columns):
             return
         # the final column order, so that runs of the same columns need no rewriting at merge
         self.add_rendered(name, render(frame, self.table_keys.get(name, []),
-                                       self.order_columns(name, frame.columns)))
+                                       self.order_columns(name, frame.columns)), group)
 
-    def add_rendered(self, name: str, rendered: Rendered | None) -> None:
+    def add_rendered(self, name: str, rendered: Rendered | None, group=None) -> None:
         """Add a run rendered by :func:`render` (possibly in a worker process)."""
         if rendered is None:
             return
         self._note_columns(name, rendered.columns)
         if rendered.data is None:
-            if self._captured is not None:  # an empty table still fixes its header
-                self._captured.append((name, Run(None, rendered.columns, None)))
+            if group in self._captured:  # an empty table still fixes its header
+                self._captured[group].append((name, Run(None, rendered.columns, None)))
             return
         path = self.tmp / f"{name}.{uuid.uuid4().hex}.csv"
         path.write_bytes(rendered.data)
-        self._append(name, Run(path, rendered.columns, rendered.blocks))
+        self._append(name, Run(path, rendered.columns, rendered.blocks), group)
 
     def add_run(self, name: str, run: Run) -> None:
         """Add a run rendered earlier (from :class:`RenderCache`); its file is only read."""
@@ -210,18 +211,26 @@ class CsvSink:
         if run.path is not None:
             self._append(name, run)
 
-    def _append(self, name: str, run: Run) -> None:
+    def _append(self, name: str, run: Run, group=None) -> None:
         self.runs.setdefault(name, []).append(run)
-        if self._captured is not None:
-            self._captured.append((name, run))
+        if group in self._captured:
+            self._captured[group].append((name, run))
 
-    def capture(self) -> None:
-        """Start recording the runs added (to store them with :meth:`RenderCache.put`)."""
-        self._captured = []
+    def capture(self, group=None) -> None:
+        """Start recording the runs added for ``group`` (to store with :meth:`RenderCache.put`).
 
-    def captured(self) -> list[tuple[str, Run]]:
-        out, self._captured = self._captured or [], None
-        return out
+        Several groups can be captured at once (the pipeline analyses one group's articles
+        while the previous group's events finish); each add names its group.
+        """
+        self._captured[group] = []
+
+    def captured(self, group=None) -> list[tuple[str, Run]]:
+        """The runs recorded for ``group`` since :meth:`capture`; recording stops."""
+        return self._captured.pop(group, [])
+
+    def discard(self) -> None:
+        """Remove the scratch folder of runs (after a failed or interrupted run)."""
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def finish(self) -> list[Path]:
         written = []

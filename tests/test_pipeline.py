@@ -279,3 +279,35 @@ def test_loaded_corpus_is_cached_by_its_bytes(tmp_path, multi_event_path, multi_
                                                                    "Kyiv.").all()
     assert (fresh["doc_id"] == doc).sum() == 1
     assert engine.LoadCache.key(corpus, {}) != engine.LoadCache.key(corpus, {"lenient": True})
+
+
+def test_groups_of_events_overlap_and_tables_stay_identical(tmp_path, multi_dir, multi_event_path,
+                                                            monkeypatch):
+    """With one event per group the scheduler runs a group's event tasks while the next group's
+    chunks run; the tables, cold and replayed from the cache, are those of one group at a time."""
+    from analysis import pipeline
+
+    seen = []
+
+    def one_event_per_group(articles, min_articles, max_articles):
+        groups = [[e] for e in sorted(articles["event"].unique())]
+        seen.append(len(groups))
+        return iter(groups)
+
+    monkeypatch.setattr(pipeline, "_event_groups", one_event_per_group)
+    small, cache = Settings(chunk_size=1), tmp_path / "cache"
+    for run_name in ("cold", "warm"):
+        run_to_dir(multi_event_path, tmp_path / run_name, jobs=2, settings=small, cache=cache)
+        _same_dirs(multi_dir, tmp_path / run_name)
+    assert seen == [3, 3]
+    assert len(list((cache / "render").glob("*/runs.json"))) == 3  # one rendered group each
+    frames = run(multi_event_path, jobs=1, settings=small)  # in process, to memory
+    write_tables(frames, tmp_path / "memory")
+    _same_dirs(multi_dir, tmp_path / "memory")
+
+
+def test_a_failed_run_leaves_no_scratch_folder(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(Exception, match="no such file or folder"):
+        run_to_dir(tmp_path / "missing.jsonl", out)
+    assert list(out.iterdir()) == []
