@@ -148,6 +148,29 @@ def _mp_context():
     return multiprocessing.get_context()
 
 
+_HEAP_TUNED = False
+
+
+def limit_heap_growth() -> None:
+    """Serve allocations above 256 KB from their own mappings, returned to the OS when freed.
+
+    glibc raises this threshold as large blocks are freed (up to 32 MB), after which the
+    unpickled results and frames of each chunk are carved from the heap and fragment it: the
+    main process then kept 0.7 GB more after a 50,000-article run than after loading. With the
+    threshold fixed the process's memory follows what it holds. Once per process; glibc only.
+    """
+    global _HEAP_TUNED
+    if _HEAP_TUNED:
+        return
+    _HEAP_TUNED = True
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def release_free_memory() -> None:
     """Give freed heap pages back to the operating system (glibc ``malloc_trim``; else nothing).
 

@@ -177,6 +177,7 @@ class CsvSink:
         self.runs: dict[str, list[Run]] = {}
         self.columns: dict[str, list[str]] = {}
         self._captured: dict[object, list[tuple[str, Run]]] = {}
+        self._names: dict = {}  # one copy of each header and doc_id for all runs (memory)
 
     def _note_columns(self, name: str, columns) -> None:
         cols = self.columns.setdefault(name, list(columns))
@@ -205,6 +206,9 @@ class CsvSink:
         path.write_bytes(rendered.data)
         self._append(name, Run(path, rendered.columns, rendered.blocks), group)
 
+    def _shared(self, value):
+        return self._names.setdefault(value, value)
+
     def add_run(self, name: str, run: Run) -> None:
         """Add a run rendered earlier (from :class:`RenderCache`); its file is only read."""
         self._note_columns(name, run.columns)
@@ -212,6 +216,10 @@ class CsvSink:
             self._append(name, run)
 
     def _append(self, name: str, run: Run, group=None) -> None:
+        # runs arrive unpickled from workers, each with its own copies of the same strings
+        run.columns = list(self._shared(tuple(run.columns)))
+        if run.blocks is not None:
+            run.blocks = [(self._shared(d), n) for d, n in run.blocks]
         self.runs.setdefault(name, []).append(run)
         if group in self._captured:
             self._captured[group].append((name, run))

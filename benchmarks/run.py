@@ -103,6 +103,20 @@ def _rss_pss(pid: int) -> tuple[int, int]:
     return rss, pss or rss
 
 
+def _role(pid: int) -> str:
+    """What a process of the kit's tree is (main, worker, forkserver, ...), from its command."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\x00", b" ").decode(
+            "utf-8", "replace")
+    except OSError:
+        return "gone"
+    for marker, role in (("forkserver", "forkserver"), ("resource_tracker", "resource tracker"),
+                         ("spawn_main", "worker"), ("analysis tables", "main")):
+        if marker in cmd:
+            return role
+    return cmd[:40]
+
+
 class TreeMemorySampler(threading.Thread):
     """Samples the summed RSS and PSS of a process tree every ``interval`` seconds."""
 
@@ -114,6 +128,8 @@ class TreeMemorySampler(threading.Thread):
         self.samples = 0
         self._halt = threading.Event()
         self._use_proc = os.path.isdir("/proc")
+        self._t0 = time.monotonic()
+        self.peak_at, self.peak_parts = None, []
 
     def sample(self) -> None:
         if self._use_proc:
@@ -141,6 +157,10 @@ class TreeMemorySampler(threading.Thread):
         self.samples += 1
         self.peak_procs = max(self.peak_procs, len(pids))
         self.peak_rss = max(self.peak_rss, rss)
+        if pss > self.peak_pss and self._use_proc:  # where the peak is: each process at that time
+            self.peak_at = time.monotonic() - self._t0
+            self.peak_parts = [(_role(p),) + tuple(round(v / 2**20) for v in _rss_pss(p))
+                               for p in pids]
         self.peak_pss = max(self.peak_pss, pss)
 
     def run(self) -> None:
@@ -165,6 +185,7 @@ def measure(cmd: list[str], *, log: Path, env: dict | None = None) -> dict:
     seconds = time.perf_counter() - t0
     return {"cmd": " ".join(cmd), "rc": rc, "seconds": seconds,
             "peak_rss_bytes": sampler.peak_rss, "peak_pss_bytes": sampler.peak_pss,
+            "peak_at_seconds": sampler.peak_at, "peak_parts_rss_pss_mb": sampler.peak_parts,
             "peak_processes": sampler.peak_procs, "samples": sampler.samples, "log": str(log)}
 
 

@@ -311,3 +311,19 @@ def test_a_failed_run_leaves_no_scratch_folder(tmp_path):
     with pytest.raises(Exception, match="no such file or folder"):
         run_to_dir(tmp_path / "missing.jsonl", out)
     assert list(out.iterdir()) == []
+
+
+def test_spilled_groups_read_back_exactly(tmp_path, multi_event_path):
+    """The CLI keeps each group's articles in a file, not in memory; they read back identical."""
+    from analysis import read_corpus
+    from analysis.pipeline import _group_rows, _spill_groups
+
+    articles = read_corpus(multi_event_path).articles
+    groups = [[e] for e in sorted(articles["event"].unique())]
+    paths = _spill_groups(articles, groups, tmp_path / "groups")
+    assert [p.name for p in paths] == ["000000.feather", "000001.feather", "000002.feather"]
+    for events, path in zip(groups, paths):
+        back = pd.read_feather(path)
+        pd.testing.assert_frame_equal(back, _group_rows(articles, events))
+        assert list(back.dtypes) == list(articles.dtypes)
+        assert set(back["event"]) == set(events) and back["doc_id"].is_monotonic_increasing
