@@ -103,6 +103,16 @@ def _rss_pss(pid: int) -> tuple[int, int]:
     return rss, pss or rss
 
 
+def _peak_parts(parts: list, run: dict) -> str:
+    """``main 512 MB, worker 408 MB, ... (at 138 s)``: each process at the peak."""
+    named = [(("worker" if role == "forkserver" and rss > 50 else role), rss)
+             for role, rss, _ in parts]
+    text = ", ".join(f"{role} {rss:,} MB" for role, rss in named if rss > 50)
+    small = sum(rss for _, rss in named if rss <= 50)
+    text += f", other processes {small} MB" if small else ""
+    return text + f" (at {run['peak_at_seconds']:.0f} s of {run['seconds']:.0f} s)"
+
+
 def _role(pid: int) -> str:
     """What a process of the kit's tree is (main, worker, forkserver, ...), from its command."""
     try:
@@ -358,6 +368,9 @@ def table(res: dict) -> str:
     pss_small = max(cold["peak_pss_bytes"], (warm or {}).get("peak_pss_bytes", 0))
     rows.append((f"Peak memory, {n:,} articles (RSS sum; PSS sum)",
                  f"{_mb(peak_small)}; {_mb(pss_small)}", "< 2 GB", ok(peak_small < 2 * 2**30)))
+    parts = cold.get("peak_parts_rss_pss_mb") or []
+    if parts:
+        rows.append((f"Where the {n:,}-article peak is (RSS)", _peak_parts(parts, cold), "", ""))
     large = res.get("large")
     if large:
         nl = large["n"]
@@ -367,6 +380,9 @@ def table(res: dict) -> str:
                      f"{_rate(large['stats']['n_words'], lc['seconds']):,.0f} words/s", "",
                      "" if lc["rc"] == 0 else f"exit {lc['rc']}"))
         growth = lc["peak_rss_bytes"] / peak_small if peak_small else float("nan")
+        if lc.get("peak_parts_rss_pss_mb"):
+            rows.append((f"Where the {nl:,}-article peak is (RSS)",
+                         _peak_parts(lc["peak_parts_rss_pss_mb"], lc), "", ""))
         rows.append((f"Peak memory, {nl:,} articles (RSS sum; PSS sum)",
                      f"{_mb(lc['peak_rss_bytes'])}; {_mb(lc['peak_pss_bytes'])} "
                      f"({growth:.2f}x the {n:,}-article peak)",
