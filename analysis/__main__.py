@@ -119,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     except KitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        cache = getattr(args, "cache", None)
+        print(f"interrupted: the run did not finish, so the files in {args.out} are missing or "
+              "incomplete" + (f"; the cache in {cache} is valid: run the same command again to "
+                              "resume" if cache else ""), file=sys.stderr)
+        return 130
     return 0
 
 

@@ -327,3 +327,21 @@ def test_spilled_groups_read_back_exactly(tmp_path, multi_event_path):
         pd.testing.assert_frame_equal(back, _group_rows(articles, events))
         assert list(back.dtypes) == list(articles.dtypes)
         assert set(back["event"]) == set(events) and back["doc_id"].is_monotonic_increasing
+
+
+def test_ctrl_c_says_how_to_resume_and_leaves_no_scratch_folder(tmp_path, monkeypatch, capsys,
+                                                                 multi_event_path):
+    from analysis import __main__ as cli
+    from analysis import pipeline
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "_execute", interrupted)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    rc = cli.main(["tables", str(multi_event_path), "--out", str(out), "--cache", str(cache)])
+    assert rc == 130
+    err = capsys.readouterr().err
+    assert f"the files in {out} are missing or incomplete" in err
+    assert f"the cache in {cache} is valid: run the same command again to resume" in err
+    assert list(out.iterdir()) == []  # the sink's scratch folder was removed
