@@ -205,10 +205,11 @@ class Runner:
     """Runs chunk functions for one pipeline run, keeping its workers alive between stages.
 
     ``engine="local"``: a ``ProcessPoolExecutor`` with ``jobs`` workers, created on first use
-    (none when ``jobs == 1``: in-process). ``engine="dask"``: a client of the scheduler at
+    (none for tasks submitted ``in_process``). ``engine="dask"``: a client of the scheduler at
     ``scheduler``, or of a ``LocalCluster`` with ``jobs`` single-threaded worker processes.
-    Workers load lexicons and models once and reuse them for every chunk and event.
-    Use as a context manager.
+    Workers load lexicons and models once and reuse them for every chunk and event. Tasks go in
+    with :meth:`submit` and results come out with :meth:`collect` (the pipeline's scheduler,
+    ``pipeline._run_groups``, decides how many are in flight). Use as a context manager.
     """
 
     def __init__(self, jobs: int | None = None, engine: str = "local",
@@ -268,35 +269,6 @@ class Runner:
         if self.engine == "dask" and not isinstance(future, _Finished):
             future.release()
         return out
-
-    def map(self, fn, items: list, progress=None):
-        """Apply ``fn`` to each item, yielding results in input order (bounded in flight)."""
-        items = list(items)
-        in_process = self.engine == "local" and (self.jobs == 1 or len(items) <= 1)
-        if in_process:
-            for item in items:
-                out = fn(item)
-                if progress is not None:
-                    progress.update(1)
-                yield out
-            return
-        window = 2 * self.jobs  # chunks in flight: memory stays bounded by the chunk size
-        pending, it = [], iter(items)
-        for item in it:
-            pending.append(self._submit(fn, item))
-            if len(pending) >= window:
-                break
-        while pending:
-            fut = pending.pop(0)
-            out = fut.result()
-            if self.engine == "dask":
-                fut.release()
-            if progress is not None:
-                progress.update(1)
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(self._submit(fn, nxt))
-            yield out
 
 
 class EventCache:
