@@ -21,6 +21,8 @@ import bisect
 from collections import deque
 import hashlib
 import json
+import os
+import pickle
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -410,11 +412,14 @@ def sentence_metrics(sentences: pd.DataFrame, quotes: pd.DataFrame, articles: pd
         for d, g in sentences.groupby("doc_id"):
             rows = sorted(zip(g["start"].tolist(), g["end"].tolist(), g["sent_id"].tolist()))
             sents_by_doc[d] = (rows, [r[0] for r in rows])
-        col_idx = {c: m.columns.get_loc(c) for c in m.columns}
-        values = m.to_numpy(dtype=object)
+        # quoted words per sentence, per speaker group (float arrays: an object matrix of the
+        # whole frame took 1 GB on a 10,000-article event)
+        counts = {c: np.zeros(len(m)) for c in ["n_quoted_words"] +
+                  [f"n_quoted_words_{g}" for g in groups]}
+        total = counts["n_quoted_words"]
         for d, qs, qe, grp in zip(speech["doc_id"], speech["start"], speech["end"],
                                   speech["speaker_group"]):
-            grp = grp or "unattributed"
+            by_group = counts[f"n_quoted_words_{grp or 'unattributed'}"]
             text = texts[d]
             rows, starts = sents_by_doc.get(d, ([], []))
             # sentences do not overlap: only those starting before the quotation ends can meet it
@@ -424,10 +429,11 @@ def sentence_metrics(sentences: pd.DataFrame, quotes: pd.DataFrame, articles: pd
                 if lo < hi:
                     n = count_words(text[lo:hi])
                     i = pos[(d, sid)]
-                    values[i, col_idx["n_quoted_words"]] += n
-                    values[i, col_idx[f"n_quoted_words_{grp}"]] += n
-        m = pd.DataFrame(values, columns=m.columns).astype(
-            {c: "float64" for c in m.columns if c not in ("doc_id",)})
+                    total[i] += n
+                    by_group[i] += n
+        for c, values in counts.items():
+            m[c] = values
+        m = m.astype({c: "float64" for c in m.columns if c not in ("doc_id", "sent_id")})
         m["sent_id"] = m["sent_id"].astype("int64")
     return m
 
@@ -632,8 +638,15 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
     bar = _progress(progress, sum(-(-n // settings.chunk_size) for n in sizes))
     state = {"passage_offset": 0, "effects": []}
     # events are processed in groups so memory depends on the group, not on the corpus
+    spill = None
+    if scratch is not None and engine_name == "local":
+        # chunks leave the cross-article steps' inputs in files that the event tasks read: the
+        # main process never holds a group's sentences, quotes and terms (1 GB for an event of
+        # 10,000 articles); a Dask cluster's workers need not share a disk, so there they travel
+        spill = Path(scratch) / "inputs"
+        spill.mkdir(parents=True, exist_ok=True)
     context = _RunContext(settings, sink, cache_root, event_cache, render_cache, hashes,
-                          lenient, bar, state)
+                          lenient, bar, state, spill)
     work = (_Group(i, events, group_articles(i, events), size)
             for i, (events, size) in enumerate(zip(groups, sizes)))
     tiny = len(groups) == 1 and sizes[0] <= settings.chunk_size and len(groups[0]) == 1
@@ -694,6 +707,8 @@ def _add_event_tables(out: dict[str, pd.DataFrame], sink, state, only=PER_EVENT_
 
 
 class _RunContext(NamedTuple):
+    """What every group of a run shares (``spill``: folder for the chunks' event inputs, or
+    None to pass them through the main process)."""
     settings: Settings
     sink: object
     cache_root: str | None
@@ -703,6 +718,7 @@ class _RunContext(NamedTuple):
     lenient: bool
     bar: object
     state: dict
+    spill: Path | None = None
 
 
 class _Group:
@@ -716,6 +732,8 @@ class _Group:
         self.parts: dict[int, dict] = {}
         self.event_results: dict[int, tuple] = {}
         self.events_left = None     # None until the event tasks exist
+        self.n_failed = 0           # articles of the group whose per-article steps failed
+        self.spilled: list = []     # chunk files of event inputs, removed when the group ends
 
     @property
     def complete(self) -> bool:
@@ -750,8 +768,9 @@ def _run_groups(groups, ctx: _RunContext, runner, in_process: bool) -> None:
             if g.replay is not None:
                 return True
             ctx.sink.capture(g.index)
-        tasks = [((chunk, s, ctx.cache_root, ctx.hashes, ctx.lenient), render)
-                 for chunk in engine.chunks(g.arts, s.chunk_size)]
+        tasks = [((chunk, s, ctx.cache_root, ctx.hashes, ctx.lenient), render,
+                  ctx.spill / f"g{g.index:06d}-c{i:06d}.pkl" if ctx.spill else None)
+                 for i, chunk in enumerate(engine.chunks(g.arts, s.chunk_size))]
         g.chunks_left = len(tasks)
         queue.extend(("chunk", g, i, t) for i, t in enumerate(tasks))
         if not tasks:
@@ -807,6 +826,7 @@ def _replayable(g: _Group, ctx: _RunContext):
 
 def _chunk_done(g: _Group, i: int, out, ctx: _RunContext, render: bool) -> None:
     failed, per_article, inputs = out
+    g.n_failed += len(failed)
     if len(failed):
         ctx.sink.add("skipped", failed, g.index)
     for name in PER_ARTICLE_TABLES:  # written chunk by chunk: memory holds only what
@@ -818,9 +838,15 @@ def _chunk_done(g: _Group, i: int, out, ctx: _RunContext, render: bool) -> None:
 
 
 def _event_tasks(g: _Group, ctx: _RunContext, render: bool) -> list:
-    """One task per event of the group, from the group's per-article tables."""
+    """One task per event of the group, from the group's per-article tables (or, when the
+    chunks spilled them, the files of the chunks holding the event's articles)."""
     parts = [g.parts[i] for i in sorted(g.parts)]
     g.parts = {}
+    if parts and isinstance(parts[0], Path):
+        g.spilled = parts
+        if g.n_failed >= len(g.arts):
+            return []  # every article of these events failed (listed in skipped)
+        return _spilled_event_tasks(g, parts, ctx, render)
     group = {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True)
              for name in parts[0]} if parts else {}
     del parts
@@ -838,6 +864,45 @@ def _event_tasks(g: _Group, ctx: _RunContext, render: bool) -> list:
         tasks.append(("event", g, n, (ev_tables, ctx.settings, ctx.hashes, ctx.cache_root,
                                       render)))
     return tasks
+
+
+def _spilled_event_tasks(g: _Group, files: list[Path], ctx: _RunContext, render: bool) -> list:
+    """Event tasks that read their inputs from the chunk files holding the event's articles
+    (the chunks are consecutive slices of the group's articles, sorted by event)."""
+    size = ctx.settings.chunk_size
+    first = {}
+    for pos, event in enumerate(g.arts["event"].tolist()):
+        first.setdefault(event, pos)
+    last = {event: pos for pos, event in enumerate(g.arts["event"].tolist())}
+    tasks = []
+    for n, event in enumerate(g.events):
+        if event not in first:
+            continue
+        ev_files = files[first[event] // size:last[event] // size + 1]
+        tasks.append(("event", g, n, (_SpilledInputs(ev_files, event), ctx.settings, ctx.hashes,
+                                      ctx.cache_root, render)))
+    return tasks
+
+
+class _SpilledInputs(NamedTuple):
+    """An event's inputs left in chunk files (:func:`_chunk_task`), read by the event task."""
+    files: list
+    event: str
+
+    def read(self) -> dict[str, pd.DataFrame]:
+        """The event's rows of every table, in chunk order (as the concatenated group gives)."""
+        parts = []
+        for f in self.files:
+            with open(f, "rb") as fh:
+                parts.append(pickle.load(fh))
+        group = {name: pd.concat([p[name] for p in parts if name in p], ignore_index=True)
+                 for name in parts[0]}
+        del parts
+        arts = group["articles"]
+        if arts["event"].eq(self.event).all():
+            return group
+        docs = set(arts.loc[arts["event"] == self.event, "doc_id"].tolist())
+        return {k: v[v["doc_id"].isin(docs)] for k, v in group.items()}
 
 
 def _finish_group(g: _Group, ctx: _RunContext) -> None:
@@ -858,7 +923,13 @@ def _finish_group(g: _Group, ctx: _RunContext) -> None:
         _add_event_tables(out, sink, state, only=("shared",) if render else PER_EVENT_TABLES,
                           group=g.index)
         for name, r in (rendered or {}).items():
-            sink.add_rendered(name, r, g.index)
+            if isinstance(r, _SharedRun):  # passages are numbered across the corpus
+                sink.add_rendered(name, r.rendered, g.index, id_offset=state["passage_offset"])
+                state["passage_offset"] += r.n_passages
+            else:
+                sink.add_rendered(name, r, g.index)
+    for f in g.spilled:
+        f.unlink(missing_ok=True)
     if ctx.render_cache:
         # shared passages are numbered across the corpus: re-added on every run
         ctx.render_cache.put(g.gkey, [(t, r) for t, r in sink.captured(g.index)
@@ -894,7 +965,7 @@ def _chunk_task(task):
     per-article tables (rendered CSV runs when ``render``, else frames) and the frames the
     cross-article steps read.
     """
-    (arts, *rest), render = task
+    (arts, *rest), render, spill = task
     engine.limit_heap_growth()
     r = analyze_chunk((arts, *rest))
     failed = r.pop("_failures")
@@ -904,6 +975,12 @@ def _chunk_task(task):
         per_article = {name: render_table(name, f) for name, f in per_article.items()}
     inputs = {k: v for k, v in tables.items() if k in EVENT_INPUTS}
     del r, tables
+    if spill is not None:  # the event tasks read them from there, not via the main process
+        tmp = spill.with_name(f".{spill.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(inputs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, spill)
+        inputs = spill
     release_free_memory()  # a worker's heap then follows the chunk, not the run's history
     return failed, per_article, inputs
 
@@ -917,6 +994,8 @@ def _event_task(task):
     """
     tables, settings, hashes, cache_root, render = task
     engine.limit_heap_growth()
+    if isinstance(tables, _SpilledInputs):
+        tables = tables.read()
     store = engine.EventCache(cache_root) if cache_root else None
     key = event_key(tables["articles"], hashes, settings) if store else None
     out = store.get(key) if store else None
@@ -927,11 +1006,21 @@ def _event_task(task):
     if not render:
         return out, None
     rendered = {name: render_table(name, out.get(name)) for name in PER_EVENT_TABLES
-                if name != "shared" and out.get(name) is not None}
-    keep = {k: v for k, v in out.items() if k in ("shared", "outlets")}
+                if out.get(name) is not None}
+    if "shared" in rendered:  # numbered from 1 here; the sink adds the event's offset
+        shared = out["shared"]
+        rendered["shared"] = _SharedRun(rendered["shared"], int(shared["passage_id"].max())
+                                        if len(shared) else 0)
+    keep = {k: v for k, v in out.items() if k == "outlets"}
     del out, tables
     release_free_memory()
     return keep, rendered
+
+
+class _SharedRun(NamedTuple):
+    """An event's shared passages rendered by its task, numbered 1 to ``n_passages``."""
+    rendered: object
+    n_passages: int
 
 
 def event_key(articles: pd.DataFrame, hashes: dict[str, str], settings: Settings) -> str:

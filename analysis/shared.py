@@ -37,6 +37,7 @@ independently), nor does a short formula ("X told a news conference in Brussels"
 from __future__ import annotations
 
 import sys
+from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ _QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u2039\u203a"
 _EDGE_STRIP = " \t\n,;:-\u2013\u2014" + _QUOTE_CHARS
 
 
-@dataclass
+@dataclass(slots=True)
 class _Unit:
     idx: int
     doc_id: str
@@ -76,10 +77,9 @@ class _Unit:
     kind: str                      # 'quote' or 'sentence'
     start: int
     end: int
-    words: list                    # normalised word strings
-    spans: list                    # (start, end) offsets of each word in the article text
+    ids: array                     # word ids (normalised words numbered by first appearance)
     quote_id: object = pd.NA
-    ids: list = field(default_factory=list)   # word ids (ints) for rapidfuzz
+    spans: list | None = None      # word offsets, while its passage's rows are made
 
 
 @lru_cache(maxsize=1 << 16)
@@ -117,20 +117,24 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
+    """The quotation and narrative units, each with its words as ids of one vocabulary (a
+    compact array: a large event has hundreds of thousands of units; word offsets are found
+    again only for the units that end up in a passage)."""
     info = {}                                    # doc_id -> (text, event, outlet)
     for doc, text, event, outlet in zip(*(articles[c].tolist() for c in ("doc_id", "text", "event",
                                                                            "outlet"))):
         info[str(doc)] = (text, event, outlet)
     units: list[_Unit] = []
     holes: dict[str, list] = defaultdict(list)
+    vocab: dict[str, int] = {}
 
     def add(doc, kind, s, e, quote_id=pd.NA):
         text, event, outlet = info[doc]
-        spans = word_spans(text, s, e)
-        if len(spans) < min_words:
+        words = WORD_RE.findall(text, s, e)
+        if len(words) < min_words:
             return
-        units.append(_Unit(len(units), doc, event, outlet, kind, s, e,
-                           [_norm(text[a:b]) for a, b in spans], spans, quote_id))
+        ids = array("I", [vocab.setdefault(_norm(w), len(vocab)) for w in words])
+        units.append(_Unit(len(units), doc, event, outlet, kind, s, e, ids, quote_id))
 
     if quotes is not None and len(quotes):
         q = quotes.sort_values(["doc_id", "start", "end"])
@@ -226,15 +230,17 @@ def _blocks(a: list, b: list, min_run: int, a_pos: dict | None = None) -> list[t
     return out
 
 
-def _shared_shingles(units: list[_Unit], size: int,
-                     max_units: int | None = None) -> sparse.csr_matrix:
-    """Units x units: how many distinct word ``size``-grams ("shingles") two units share (a unit
-    shorter than ``size`` words is one shingle, all of it). Rows have sorted indices.
+def _shingle_matrix(units: list[_Unit], size: int,
+                    max_units: int | None = None) -> sparse.csr_matrix:
+    """Units x shingles: which distinct word ``size``-grams ("shingles") each unit has, 1 per
+    shingle (a unit shorter than ``size`` words is one shingle, all of it). Its product with its
+    transpose counts the shingles two units share (:func:`_shared_rows`).
 
     ``max_units``: shingles found in more units than this are left out (boilerplate of a very
     large event; each would add the square of its frequency to the product)."""
     lens = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
-    flat = np.fromiter(chain.from_iterable(u.ids for u in units), np.int64, int(lens.sum()))
+    flat = (np.frombuffer(b"".join(u.ids.tobytes() for u in units), dtype=np.uint32)
+            .astype(np.int64) if len(units) else np.zeros(0, np.int64))
     unit_of = np.repeat(np.arange(len(units)), lens)
     pos = np.arange(len(flat)) - np.repeat(np.cumsum(lens) - lens, lens)   # within the unit
     # code of the n-gram starting at each position, one word at a time (dense codes keep the
@@ -254,7 +260,7 @@ def _shared_shingles(units: list[_Unit], size: int,
             rows.append(np.array([k]))
             cols.append(np.array([n_codes + short.setdefault(tuple(u.ids), len(short))]))
     rows, cols = np.concatenate(rows), np.concatenate(cols)
-    x = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)),
+    x = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
                           shape=(len(units), n_codes + len(short)))
     x.data[:] = 1                     # a shingle counts once per unit
     if max_units is not None:
@@ -265,21 +271,39 @@ def _shared_shingles(units: list[_Unit], size: int,
             keep[frequent] = False
             x = x[:, keep]
         x = x.tocsr()
-    shared = (x @ x.T).tocsr()
-    shared.sort_indices()
-    return shared
+    return x
+
+
+#: rows of the shared-shingle product computed at a time (bounds its memory on a large event)
+SHARED_ROWS_BATCH = 4096
+
+
+def _shared_rows(x: sparse.csr_matrix, order: list[int], placed: np.ndarray,
+                 batch: int = SHARED_ROWS_BATCH):
+    """For each unit ``k`` of ``order`` in turn: ``(k, units, counts)``, the units sharing a
+    shingle with ``k`` (ascending) and how many they share: row ``k`` of ``x @ x.T``, computed
+    ``batch`` rows at a time instead of the whole product (on a 10,000-article event that is
+    about 100 million entries). Units already ``placed`` (non-zero) when their batch is computed
+    are passed over."""
+    xt = x.T.tocsr()
+    for b in range(0, len(order), batch):
+        ks = [k for k in order[b:b + batch] if not placed[k]]
+        if not ks:
+            continue
+        part = (x[ks] @ xt).tocsr()
+        part.sort_indices()
+        for r, k in enumerate(ks):
+            row = slice(part.indptr[r], part.indptr[r + 1])
+            yield k, part.indices[row].astype(np.int64), part.data[row]
 
 
 def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, min_run,
                    max_steal=50, max_shingle_units=None):
     """Leader clustering of one event's units; returns list of (reference, [(member, blocks)])."""
-    vocab: dict[str, int] = {}
-    for u in units:
-        u.ids = [vocab.setdefault(w, len(vocab)) for w in u.words]
     # the same sequences as strings, a character per word id, for the LCS (faster on str)
-    seqs = ([u.ids for u in units] if len(vocab) > sys.maxunicode else
+    top = max((max(u.ids) for u in units if len(u.ids)), default=0)
+    seqs = ([u.ids for u in units] if top > sys.maxunicode else
             ["".join(map(chr, u.ids)) for u in units])
-    shared = _shared_shingles(units, shingle_size, max_shingle_units)
     n_ids = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
     doc_code: dict[str, int] = {}
     docs = np.fromiter((doc_code.setdefault(u.doc_id, len(doc_code)) for u in units), np.int64,
@@ -289,12 +313,11 @@ def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, 
     owner = np.full(len(units), -1, dtype=np.int64)
     best = np.zeros(len(units))
     blocks_of: dict[int, list] = {}
-    for k in order:
+    x = _shingle_matrix(units, shingle_size, max_shingle_units)
+    for k, cand, hits in _shared_rows(x, order, role):
         if role[k]:
             continue
         # candidates: the units sharing a shingle with this one, and how many
-        row = slice(shared.indptr[k], shared.indptr[k + 1])
-        cand, hits = shared.indices[row].astype(np.int64), shared.data[row]
         keep = (role[cand] != 1) & (docs[cand] != docs[k])
         cand, hits = cand[keep], hits[keep]
         taken = role[cand] == 2
@@ -511,6 +534,9 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
 
     records = []
     for ref, members in passages:
+        units_here = [ref] + [v for v, _ in members]
+        for u in units_here:  # word offsets of this passage's units only, dropped below
+            u.spans = word_spans(texts[u.doc_id], u.start, u.end)
         rtext = texts[ref.doc_id]
         versions = _version_rows(ref, members, texts, max_gap_words)
         rows = []
@@ -565,17 +591,23 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
                      sent_id=sent_of(r["doc_id"], r["start"]),
                      wire_agency=agency.get(r["doc_id"], ""), wire_copy=wire)
         first = rows[0]
-        records.append(((ref.event, first["doc_id"], first["start"]), rows))
+        # rows kept as tuples: 27-key dicts took 0.5 GB on a 10,000-article event
+        records.append(((ref.event, first["doc_id"], first["start"]),
+                        [tuple(r[c] for c in SHARED_COLUMNS[1:]) for r in rows]))
+        for u in units_here:
+            u.spans = None
 
     records.sort(key=lambda t: t[0])
-    flat = []
+    pids, flat = [], []
     for pid, (_, rows) in enumerate(records, 1):
-        for r in rows:
-            r["passage_id"] = pid
-            flat.append(r)
-    out = pd.DataFrame(flat, columns=SHARED_COLUMNS)
-    if not len(out):
+        pids.extend([pid] * len(rows))
+        flat.extend(rows)
+    del records
+    if not flat:
         return _empty()
+    columns = zip(*flat)
+    out = pd.DataFrame({"passage_id": pids,
+                        **{c: list(next(columns)) for c in SHARED_COLUMNS[1:]}})
     return _typed(out).sort_values(["passage_id", "doc_id", "start"]).reset_index(drop=True)
 
 

@@ -14,7 +14,9 @@ import csv
 import heapq
 import io
 import json
+import mmap
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -143,10 +145,12 @@ class Run:
     """One sorted CSV run: its file, header and (per-article tables) its article blocks."""
 
     def __init__(self, path: Path | None, columns: list[str],
-                 blocks: list[tuple[str, int]] | None):
-        """``path=None``: no rows, only the header of an empty table."""
+                 blocks: list[tuple[str, int]] | None, id_offset: int = 0):
+        """``path=None``: no rows, only the header of an empty table. ``id_offset``: added to
+        the first column (an id numbered from 1 in the run, e.g. ``passage_id``) when merged."""
         self.path = Path(path) if path is not None else None
         self.columns, self.blocks = list(columns), blocks
+        self.id_offset = id_offset
 
     def to_json(self, base: Path) -> dict:
         file = self.path.relative_to(base).as_posix() if self.path is not None else None
@@ -193,8 +197,10 @@ class CsvSink:
         self.add_rendered(name, render(frame, self.table_keys.get(name, []),
                                        self.order_columns(name, frame.columns)), group)
 
-    def add_rendered(self, name: str, rendered: Rendered | None, group=None) -> None:
-        """Add a run rendered by :func:`render` (possibly in a worker process)."""
+    def add_rendered(self, name: str, rendered: Rendered | None, group=None,
+                     id_offset: int = 0) -> None:
+        """Add a run rendered by :func:`render` (possibly in a worker process); ``id_offset``
+        is added to its first column when the runs are merged (see :class:`Run`)."""
         if rendered is None:
             return
         self._note_columns(name, rendered.columns)
@@ -204,7 +210,7 @@ class CsvSink:
             return
         path = self.tmp / f"{name}.{uuid.uuid4().hex}.csv"
         path.write_bytes(rendered.data)
-        self._append(name, Run(path, rendered.columns, rendered.blocks), group)
+        self._append(name, Run(path, rendered.columns, rendered.blocks, id_offset), group)
 
     def _shared(self, value):
         return self._names.setdefault(value, value)
@@ -256,6 +262,9 @@ def _reheader(run: Run, columns: list[str], tmp: Path) -> Run:
     """The run rewritten with ``columns`` (missing ones empty); line counts are unchanged."""
     if run.columns == columns:
         return run
+    if run.id_offset and columns[:1] != run.columns[:1]:
+        raise ValueError(f"a run with id_offset needs the same first column: {run.columns[:1]} "
+                         f"vs {columns[:1]}")
     path = tmp / f"reheader.{uuid.uuid4().hex}.csv"
     with open(run.path, newline="", encoding="utf-8") as fh, \
             open(path, "w", newline="", encoding="utf-8") as out:
@@ -265,7 +274,7 @@ def _reheader(run: Run, columns: list[str], tmp: Path) -> Run:
         writer.writerow(columns)
         for row in reader:
             writer.writerow([row[idx[c]] if c in idx else "" for c in columns])
-    return Run(path, columns, run.blocks)
+    return Run(path, columns, run.blocks, run.id_offset)
 
 
 def _merge_blocks(runs: list[Run], out) -> None:
@@ -305,12 +314,16 @@ def merge_runs(runs: list[Run], columns: list[str], keys: list[str], path: Path,
     header_line = csv_line(columns)
     tmp = Path(tmp)  # the sink's scratch folder (re-headered runs), removed with it
     if in_order:
-        with open(path, "w", newline="", encoding="utf-8") as out:
-            out.write(header_line)
+        with open(path, "wb") as out:
+            out.write(header_line.encode("utf-8"))
             for run in runs:
-                with open(_reheader(run, columns, tmp).path, newline="", encoding="utf-8") as fh:
+                run = _reheader(run, columns, tmp)
+                with open(run.path, "rb") as fh:
                     fh.readline()
-                    shutil.copyfileobj(fh, out)
+                    if run.id_offset:
+                        _copy_with_offset(fh, out, run.id_offset, run.path)
+                    else:
+                        shutil.copyfileobj(fh, out)
         return
     if runs and keys[:1] == ["doc_id"] and all(r.blocks is not None for r in runs) \
             and _disjoint(runs):
@@ -319,6 +332,29 @@ def merge_runs(runs: list[Run], columns: list[str], keys: list[str], path: Path,
             _merge_blocks([_reheader(r, columns, tmp) for r in runs], out)
         return
     _merge_rows(runs, columns, keys, path, header_line)
+
+
+#: one CSV record whose first field is an unquoted integer: (id)(rest of the record, ``\n``)
+_ID_RECORD = re.compile(rb'(\d++)((?:"[^"]*+"|[^"\n]++)*+\n)')
+
+
+def _copy_with_offset(fh, out, offset: int, name) -> None:
+    """Copy the records after ``fh``'s position to ``out`` with ``offset`` added to the first
+    field (read through a memory map: the run is never held in memory whole)."""
+    start = fh.tell()
+    size = os.fstat(fh.fileno()).st_size
+    if start >= size:
+        return
+    with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        pos = start
+        while pos < size:
+            m = _ID_RECORD.match(data, pos)
+            if m is None:
+                raise RuntimeError(f"internal error: {name} has a record without a leading id "
+                                   f"at byte {pos}")
+            out.write(b"%d" % (int(m[1]) + offset))
+            out.write(m[2])
+            pos = m.end()
 
 
 def _disjoint(runs: list[Run]) -> bool:

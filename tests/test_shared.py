@@ -279,20 +279,55 @@ def test_blocks_are_difflibs_matching_blocks():
             assert shared_mod._blocks(a, b, min_run) == want, (a, b, min_run)
 
 
+def _id_unit(k, ids):
+    from array import array
+    from analysis.shared import _Unit
+    return _Unit(k, f"d{k}", "e", f"o{k}", "sentence", 0, 1, array("I", ids))
+
+
+def _shared_counts(units, size, max_units=None, batch=2):
+    """Units x units shared-shingle counts, assembled from the batched rows."""
+    import numpy as np
+    from analysis.shared import _shared_rows, _shingle_matrix
+    x = _shingle_matrix(units, size, max_units)
+    out = np.zeros((len(units), len(units)), dtype=int)
+    order = list(range(len(units)))[::-1]
+    for k, cand, hits in _shared_rows(x, order, np.zeros(len(units)), batch=batch):
+        assert list(cand) == sorted(cand)
+        out[k, cand] = hits
+    assert (out == (x @ x.T).toarray()).all()
+    return out
+
+
 def test_frequent_shingles_can_be_left_out_of_blocking():
     """A boilerplate 4-gram in many units is dropped from the index only when asked to."""
-    from analysis.shared import _shared_shingles, _Unit
-
-    def unit(k, words):
-        return _Unit(k, f"d{k}", "e", f"o{k}", "sentence", 0, 1, words, [], ids=list(words))
-
     boiler = [1, 2, 3, 4]
-    units = [unit(k, boiler + [10 + k, 20 + k, 30 + k, 40 + k]) for k in range(5)]
-    units.append(unit(5, [10, 20, 30, 40, 50]))       # shares "10 20 30 40"? no: ids differ
-    units[1].ids = units[1].words = boiler + [10, 20, 30, 40, 50]  # shares a rare 4-gram with 5
-    full = _shared_shingles(units, 4).toarray()
+    units = [_id_unit(k, boiler + [10 + k, 20 + k, 30 + k, 40 + k]) for k in range(5)]
+    units[1] = _id_unit(1, boiler + [10, 20, 30, 40, 50])    # shares a rare 4-gram with 5
+    units.append(_id_unit(5, [10, 20, 30, 40, 50]))
+    full = _shared_counts(units, 4)
     assert full[0, 2] == 1 and full[0, 4] == 1         # the boilerplate links every pair
-    capped = _shared_shingles(units, 4, max_units=3).toarray()
+    capped = _shared_counts(units, 4, max_units=3)
     assert capped[0, 2] == 0 and capped[0, 4] == 0     # carried by 5 units > 3: left out
     assert capped[1, 5] == 2 and full[1, 5] == 2       # the rare 4-grams still link 1 and 5
     assert capped[0, 0] == full[0, 0] - 1              # each unit loses exactly that shingle
+
+
+def test_shared_rows_skip_placed_units_and_match_the_full_product():
+    """Rows come in the order asked, batch by batch, and units placed before their batch is
+    computed are passed over."""
+    import numpy as np
+    from analysis.shared import _shared_rows, _shingle_matrix
+    units = [_id_unit(k, [k % 3, 7, 8, 9, k % 2]) for k in range(7)]
+    units.append(_id_unit(7, [5, 6]))                  # shorter than a shingle: itself one
+    x = _shingle_matrix(units, 3)
+    placed = np.zeros(len(units), dtype=np.int8)
+    placed[[2, 5]] = 1
+    order = [6, 5, 4, 3, 2, 1, 0, 7]
+    got = [(k, cand.tolist(), hits.tolist()) for k, cand, hits in
+           _shared_rows(x, order, placed, batch=3)]
+    assert [k for k, _, _ in got] == [6, 4, 3, 1, 0, 7]
+    dense = (x @ x.T).toarray()
+    for k, cand, hits in got:
+        assert cand == np.flatnonzero(dense[k]).tolist() and hits == dense[k][cand].tolist()
+    assert got[-1][1:] == ([7], [1])

@@ -142,3 +142,43 @@ def test_runs_rendered_elsewhere_equal_runs_rendered_by_the_sink(tmp_path):
     a, b = by_sink.finish(), by_worker.finish()
     assert a[0].read_bytes() == b[0].read_bytes()
     _same_table(b[0], _one_shot(frame, "sentences", tmp_path / "expected.csv"))
+
+
+def test_id_offset_runs_are_renumbered_when_merged(tmp_path):
+    """Shared passages rendered per event (numbered from 1) get the event's offset at the merge:
+    the same file as rendering the renumbered frames, also with newlines and quotes in values
+    and a run that needs a new header."""
+    def passages(n, texts):
+        return pd.DataFrame({"passage_id": [p for p in range(1, n + 1) for _ in (0, 1)],
+                             "doc_id": [d for _ in range(n) for d in ("a", "b")],
+                             "start": 0, "end": 5,
+                             "text": [texts[i % len(texts)] for i in range(2 * n)],
+                             "similarity": 0.75})
+    def merged(first, second, folder):
+        second = second.assign(outlet="X")            # a column the first lacks: reheadered
+        keys, cols = TABLE_KEYS["shared"], order_columns("shared", second.columns)
+        by_frames = CsvSink(folder / "a", TABLE_KEYS, order_columns, in_order=["shared"])
+        by_frames.add("shared", first)
+        by_frames.add("shared", second.assign(passage_id=second["passage_id"] + 3))
+        offset = CsvSink(folder / "b", TABLE_KEYS, order_columns, in_order=["shared"])
+        offset.add_rendered("shared", render(first, keys, order_columns("shared", first.columns)))
+        offset.add_rendered("shared", render(second, keys, cols), id_offset=3)
+        a, b = by_frames.finish(), offset.finish()
+        assert a[0].read_bytes() == b[0].read_bytes()
+        return b[0]
+
+    # carriage returns: every text value quoted (csv_text); compared byte for byte
+    merged(passages(3, TEXTS[:4]), passages(4, TEXTS[9:] + TEXTS[:3]), tmp_path / "cr")
+    plain = [t for t in TEXTS if "\r" not in t]
+    got = _read(merged(passages(3, plain[:3]), passages(4, plain[3:]), tmp_path / "lf"))
+    assert got["passage_id"].tolist() == [str(p) for p in range(1, 8) for _ in (0, 1)]
+    assert got["text"].tolist()[6:8] == plain[3:5]     # 'say "hi"', 'comma, here'
+    assert got["outlet"].tolist() == [""] * 6 + ["X"] * 8
+
+
+def test_a_run_without_leading_ids_is_an_internal_error(tmp_path):
+    sink = CsvSink(tmp_path / "a", TABLE_KEYS, order_columns, in_order=["shared"])
+    bad = pd.DataFrame({"passage_id": ["x1"], "doc_id": ["a"]})
+    sink.add_rendered("shared", render(bad, ["doc_id"], ["passage_id", "doc_id"]), id_offset=2)
+    with pytest.raises(RuntimeError, match="record without a leading id"):
+        sink.finish()
