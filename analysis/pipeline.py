@@ -947,11 +947,12 @@ def _add(sink, name: str, table, rendered: bool, group=None) -> None:
         sink.add(name, table, group)
 
 
-def render_table(name: str, frame: pd.DataFrame | None):
-    """``frame`` rendered as a CSV run of table ``name`` (:func:`sinks.render`), or None."""
+def render_table(name: str, frame: pd.DataFrame | None, folder=None):
+    """``frame`` rendered as a CSV run of table ``name`` (:func:`sinks.render`; written to a
+    file in ``folder`` when given), or None."""
     if frame is None or not len(frame.columns):
         return None
-    return render(frame, TABLE_KEYS.get(name, []), order_columns(name, frame.columns))
+    return render(frame, TABLE_KEYS.get(name, []), order_columns(name, frame.columns), folder)
 
 
 #: the per-article tables the cross-article steps read
@@ -972,7 +973,8 @@ def _chunk_task(task):
     tables = assemble_articles(arts[~arts["doc_id"].isin(failed["record"])], r)
     per_article = {name: tables.get(name) for name in PER_ARTICLE_TABLES}
     if render:
-        per_article = {name: render_table(name, f) for name, f in per_article.items()}
+        folder = spill.parent if spill is not None else None  # on this machine: runs as files
+        per_article = {name: render_table(name, f, folder) for name, f in per_article.items()}
     inputs = {k: v for k, v in tables.items() if k in EVENT_INPUTS}
     del r, tables
     if spill is not None:  # the event tasks read them from there, not via the main process
@@ -994,7 +996,9 @@ def _event_task(task):
     """
     tables, settings, hashes, cache_root, render = task
     engine.limit_heap_growth()
-    if isinstance(tables, _SpilledInputs):
+    folder = None
+    if isinstance(tables, _SpilledInputs):  # on this machine: rendered runs go to files
+        folder = Path(tables.files[0]).parent
         tables = tables.read()
     store = engine.EventCache(cache_root) if cache_root else None
     key = event_key(tables["articles"], hashes, settings) if store else None
@@ -1005,7 +1009,7 @@ def _event_task(task):
             store.put(key, out)
     if not render:
         return out, None
-    rendered = {name: render_table(name, out.get(name)) for name in PER_EVENT_TABLES
+    rendered = {name: render_table(name, out.get(name), folder) for name in PER_EVENT_TABLES
                 if out.get(name) is not None}
     if "shared" in rendered:  # numbered from 1 here; the sink adds the event's offset
         shared = out["shared"]

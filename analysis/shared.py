@@ -241,27 +241,41 @@ def _shingle_matrix(units: list[_Unit], size: int,
     lens = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
     flat = (np.frombuffer(b"".join(u.ids.tobytes() for u in units), dtype=np.uint32)
             .astype(np.int64) if len(units) else np.zeros(0, np.int64))
-    unit_of = np.repeat(np.arange(len(units)), lens)
-    pos = np.arange(len(flat)) - np.repeat(np.cumsum(lens) - lens, lens)   # within the unit
+    # (int32 positions and hash-based codes: a 10,000-article event has 8 million words, and
+    # sort-based np.unique with int64 temporaries took 0.6 GB at its peak)
+    unit_of = np.repeat(np.arange(len(units), dtype=np.int32), lens)
+    left = np.repeat(lens.astype(np.int32), lens)            # words from each position on
+    left -= np.arange(len(flat), dtype=np.int32) - np.repeat(
+        (np.cumsum(lens) - lens).astype(np.int32), lens)
     # code of the n-gram starting at each position, one word at a time (dense codes keep the
-    # numbers small; n-grams running past the end of a unit are left out below)
-    code = flat
+    # numbers small; n-grams running past the end of a unit are left out below; which code a
+    # shingle gets does not matter, only which positions share one)
+    code = flat.copy()
     base = int(flat.max()) + 1 if len(flat) else 1
     for t in range(1, size):
         nxt = np.zeros_like(flat)
         nxt[:len(flat) - t] = flat[t:]
-        code = np.unique(code * base + nxt, return_inverse=True)[1].reshape(-1)
-    full = lens[unit_of] - pos >= size
-    rows, cols = [unit_of[full]], [code[full]]
+        code *= base
+        code += nxt
+        del nxt
+        code = pd.factorize(code)[0]
+    del flat
+    full = left >= size
+    del left
+    rows, cols = [unit_of[full]], [code[full].astype(np.int32)]
+    del unit_of
     n_codes = int(code.max()) + 1 if len(code) else 0
+    del code, full
     short: dict[tuple, int] = {}
     for k, u in enumerate(units):
         if len(u.ids) < size:
-            rows.append(np.array([k]))
-            cols.append(np.array([n_codes + short.setdefault(tuple(u.ids), len(short))]))
+            rows.append(np.array([k], dtype=np.int32))
+            cols.append(np.array([n_codes + short.setdefault(tuple(u.ids), len(short))],
+                                 dtype=np.int32))
     rows, cols = np.concatenate(rows), np.concatenate(cols)
     x = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
                           shape=(len(units), n_codes + len(short)))
+    del rows, cols
     x.data[:] = 1                     # a shingle counts once per unit
     if max_units is not None:
         x = x.tocsc()
@@ -531,8 +545,9 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
             if len(outlets) < 2:
                 continue
             passages.append((ref, members))
+    del units, by_event  # only the passages' units are needed from here on
 
-    records = []
+    keys, pieces, batch = [], [], []    # passage sort keys; frames of rows; rows not yet framed
     for ref, members in passages:
         units_here = [ref] + [v for v, _ in members]
         for u in units_here:  # word offsets of this passage's units only, dropped below
@@ -591,24 +606,42 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
                      sent_id=sent_of(r["doc_id"], r["start"]),
                      wire_agency=agency.get(r["doc_id"], ""), wire_copy=wire)
         first = rows[0]
-        # rows kept as tuples: 27-key dicts took 0.5 GB on a 10,000-article event
-        records.append(((ref.event, first["doc_id"], first["start"]),
-                        [tuple(r[c] for c in SHARED_COLUMNS[1:]) for r in rows]))
+        keys.append((ref.event, first["doc_id"], first["start"]))
+        batch.extend((len(keys) - 1,) + tuple(r[c] for c in SHARED_COLUMNS[1:]) for r in rows)
+        if len(batch) >= _ROWS_PER_FRAME:
+            pieces.append(_rows_frame(batch))
+            batch = []
         for u in units_here:
             u.spans = None
-
-    records.sort(key=lambda t: t[0])
-    pids, flat = [], []
-    for pid, (_, rows) in enumerate(records, 1):
-        pids.extend([pid] * len(rows))
-        flat.extend(rows)
-    del records
-    if not flat:
+    del passages
+    if batch or not pieces:
+        pieces.append(_rows_frame(batch))
+    out = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
+    del pieces
+    if not len(out):
         return _empty()
-    columns = zip(*flat)
-    out = pd.DataFrame({"passage_id": pids,
-                        **{c: list(next(columns)) for c in SHARED_COLUMNS[1:]}})
-    return _typed(out).sort_values(["passage_id", "doc_id", "start"]).reset_index(drop=True)
+    # passages numbered by (event, first doc_id, first start); rows keep their order within one
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(1, len(keys) + 1)
+    pid = rank[out.pop("_passage").to_numpy()]
+    # a passage's rows are already in (doc_id, start) order: a stable sort by passage_id gives
+    # the (passage_id, doc_id, start) order; columns are taken one at a time (memory)
+    perm = np.argsort(pid, kind="stable")
+    out = pd.DataFrame({"passage_id": pid[perm],
+                        **{c: out.pop(c).take(perm).reset_index(drop=True)
+                           for c in SHARED_COLUMNS[1:]}})
+    return _typed(out)
+
+
+#: rows of shared passages turned into a frame at a time (Python rows of a 10,000-article event
+#: took 0.8 GB; as frames they take a fraction)
+_ROWS_PER_FRAME = 20_000
+
+
+def _rows_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Rows (processing-order passage number, then ``SHARED_COLUMNS[1:]``) as a frame."""
+    columns = zip(*rows)
+    return pd.DataFrame({c: list(next(columns, ())) for c in ["_passage"] + SHARED_COLUMNS[1:]})
 
 
 def _typed(out: pd.DataFrame) -> pd.DataFrame:

@@ -74,22 +74,56 @@ class Rendered(NamedTuple):
     """A frame rendered as one sorted CSV run, ready for :meth:`CsvSink.add_rendered`.
 
     ``data`` is the UTF-8 CSV with its header (None for a table with no rows, whose header
-    still counts); ``blocks`` as in :func:`doc_blocks`. Rendering is pure, so it can run in a
-    worker process and only bytes travel back.
+    still counts, or when the run was written to ``path``); ``blocks`` as in :func:`doc_blocks`.
+    Rendering is pure, so it can run in a worker process and only bytes (or, on one machine,
+    only the file name) travel back.
     """
     columns: list[str]
     data: bytes | None
     blocks: list[tuple[str, int]] | None
+    path: str | None = None
 
 
-def render(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> Rendered:
-    """``frame[columns]`` sorted by ``keys`` and rendered (article blocks when keyed by doc_id)."""
+#: rows rendered at a time when a run is written to a file (bounds the text held at once)
+RENDER_SLICE = 20_000
+
+
+def render(frame: pd.DataFrame, keys: list[str], columns: list[str], folder=None) -> Rendered:
+    """``frame[columns]`` sorted by ``keys`` and rendered (article blocks when keyed by doc_id);
+    with ``folder``, written to a new file there, ``RENDER_SLICE`` rows at a time."""
     if not len(frame):
         return Rendered(list(columns), None, None)
     frame = sort_frame(frame[columns], keys)
-    text = csv_text(frame)
-    blocks = doc_blocks(frame, text) if keys[:1] == ["doc_id"] else None
-    return Rendered(list(columns), text.encode("utf-8"), blocks)
+    by_doc = keys[:1] == ["doc_id"]
+    if folder is None:
+        text = csv_text(frame)
+        blocks = doc_blocks(frame, text.count("\n")) if by_doc else None
+        return Rendered(list(columns), text.encode("utf-8"), blocks)
+    path = Path(folder) / f"run.{uuid.uuid4().hex}.csv"
+    with open(path, "wb") as fh:
+        n_lines = _write_csv(frame, fh)
+    return Rendered(list(columns), None, doc_blocks(frame, n_lines) if by_doc else None,
+                    str(path))
+
+
+def _write_csv(frame: pd.DataFrame, fh) -> int:
+    """Write :func:`csv_text` of ``frame`` to ``fh`` slice by slice (the same bytes); returns
+    the number of line feeds written."""
+    quoting = csv.QUOTE_MINIMAL
+    while True:
+        fh.seek(0)
+        fh.truncate()
+        n_lines = 0
+        for start in range(0, len(frame), RENDER_SLICE):
+            text = frame.iloc[start:start + RENDER_SLICE].to_csv(
+                index=False, header=start == 0, lineterminator="\n", quoting=quoting)
+            if "\r" in text and quoting == csv.QUOTE_MINIMAL:
+                break  # as csv_text: every non-numeric value quoted, from the start
+            n_lines += text.count("\n")
+            fh.write(text.encode("utf-8"))
+        else:
+            return n_lines
+        quoting = csv.QUOTE_NONNUMERIC
 
 
 def csv_line(values: list[str]) -> str:
@@ -98,16 +132,16 @@ def csv_line(values: list[str]) -> str:
     return buf.getvalue()
 
 
-def doc_blocks(frame: pd.DataFrame, text: str | None = None) -> list[tuple[str, int]] | None:
+def doc_blocks(frame: pd.DataFrame, n_lines: int | None = None) -> list[tuple[str, int]] | None:
     """``(doc_id, physical lines)`` per article of a frame sorted by ``doc_id``, or None.
 
     A row takes one line plus one per newline inside its values (CSV keeps them in quotes).
-    ``text``, the frame's rendered CSV, when given: if it has one line per row, no value holds
-    a newline and the cells need not be scanned.
+    ``n_lines``, the line feeds of the frame's rendered CSV, when known: if it has one line
+    per row, no value holds a newline and the cells need not be scanned.
     """
     if "doc_id" not in frame.columns or not len(frame):
         return None
-    if text is not None and text.count("\n") == len(frame) + 1:
+    if n_lines is not None and n_lines == len(frame) + 1:
         per_doc = frame.groupby(frame["doc_id"].astype(str), sort=False).size()
         return [(str(d), int(n)) for d, n in per_doc.items()]
     lines = pd.Series(1, index=frame.index, dtype="int64")
@@ -204,6 +238,10 @@ class CsvSink:
         if rendered is None:
             return
         self._note_columns(name, rendered.columns)
+        if rendered.path is not None:  # written by a worker on this machine
+            self._append(name, Run(rendered.path, rendered.columns, rendered.blocks, id_offset),
+                         group)
+            return
         if rendered.data is None:
             if group in self._captured:  # an empty table still fixes its header
                 self._captured[group].append((name, Run(None, rendered.columns, None)))
