@@ -77,7 +77,9 @@ class _Unit:
     kind: str                      # 'quote' or 'sentence'
     start: int
     end: int
-    ids: array                     # word ids (normalised words numbered by first appearance)
+    ids: str | array               # word ids (normalised words numbered by first appearance),
+    #                                one character each (an array once there are more ids than
+    #                                Unicode code points, see _build_units)
     quote_id: object = pd.NA
     spans: list | None = None      # word offsets, while its passage's rows are made
 
@@ -117,23 +119,32 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
-    """The quotation and narrative units, each with its words as ids of one vocabulary (a
-    compact array: a large event has hundreds of thousands of units; word offsets are found
-    again only for the units that end up in a passage)."""
-    info = {}                                    # doc_id -> (text, event, outlet)
+    """The quotation and narrative units, each with its words as ids of one vocabulary.
+
+    The ids are kept as a string, one character per word (``chr(id)``): compact (a large event
+    has hundreds of thousands of units) and what the LCS and the alignment compare. Should the
+    vocabulary outgrow Unicode's code points, every unit switches to an array of ids. Word
+    offsets are found again only for the units that end up in a passage."""
+    info = {}                                    # doc_id -> (text, event, outlet, doc_id)
     for doc, text, event, outlet in zip(*(articles[c].tolist() for c in ("doc_id", "text", "event",
                                                                            "outlet"))):
-        info[str(doc)] = (text, event, outlet)
+        info[str(doc)] = (text, event, outlet, str(doc))
     units: list[_Unit] = []
     holes: dict[str, list] = defaultdict(list)
     vocab: dict[str, int] = {}
+    as_text = [True]
 
     def add(doc, kind, s, e, quote_id=pd.NA):
-        text, event, outlet = info[doc]
+        text, event, outlet, doc = info[doc]       # (one doc_id string for all its units)
         words = WORD_RE.findall(text, s, e)
         if len(words) < min_words:
             return
-        ids = array("I", [vocab.setdefault(_norm(w), len(vocab)) for w in words])
+        ids = [vocab.setdefault(_norm(w), len(vocab)) for w in words]
+        if as_text[0] and len(vocab) > sys.maxunicode:
+            as_text[0] = False
+            for u in units:
+                u.ids = array("I", map(ord, u.ids))
+        ids = "".join(map(chr, ids)) if as_text[0] else array("I", ids)
         units.append(_Unit(len(units), doc, event, outlet, kind, s, e, ids, quote_id))
 
     if quotes is not None and len(quotes):
@@ -239,8 +250,14 @@ def _shingle_matrix(units: list[_Unit], size: int,
     ``max_units``: shingles found in more units than this are left out (boilerplate of a very
     large event; each would add the square of its frequency to the product)."""
     lens = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
-    flat = (np.frombuffer(b"".join(u.ids.tobytes() for u in units), dtype=np.uint32)
-            .astype(np.int64) if len(units) else np.zeros(0, np.int64))
+    if not len(units):
+        flat = np.zeros(0, np.int64)
+    elif isinstance(units[0].ids, str):
+        flat = np.frombuffer("".join(u.ids for u in units).encode("utf-32-le", "surrogatepass"),
+                             dtype=np.uint32).astype(np.int64)
+    else:
+        flat = np.frombuffer(b"".join(u.ids.tobytes() for u in units),
+                             dtype=np.uint32).astype(np.int64)
     # (int32 positions and hash-based codes: a 10,000-article event has 8 million words, and
     # sort-based np.unique with int64 temporaries took 0.6 GB at its peak)
     unit_of = np.repeat(np.arange(len(units), dtype=np.int32), lens)
@@ -270,8 +287,8 @@ def _shingle_matrix(units: list[_Unit], size: int,
     for k, u in enumerate(units):
         if len(u.ids) < size:
             rows.append(np.array([k], dtype=np.int32))
-            cols.append(np.array([n_codes + short.setdefault(tuple(u.ids), len(short))],
-                                 dtype=np.int32))
+            key = u.ids if isinstance(u.ids, str) else tuple(u.ids)
+            cols.append(np.array([n_codes + short.setdefault(key, len(short))], dtype=np.int32))
     rows, cols = np.concatenate(rows), np.concatenate(cols)
     x = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
                           shape=(len(units), n_codes + len(short)))
@@ -314,10 +331,9 @@ def _shared_rows(x: sparse.csr_matrix, order: list[int], placed: np.ndarray,
 def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, min_run,
                    max_steal=50, max_shingle_units=None):
     """Leader clustering of one event's units; returns list of (reference, [(member, blocks)])."""
-    # the same sequences as strings, a character per word id, for the LCS (faster on str)
-    top = max((max(u.ids) for u in units if len(u.ids)), default=0)
-    seqs = ([u.ids for u in units] if top > sys.maxunicode else
-            ["".join(map(chr, u.ids)) for u in units])
+    # the word ids as strings (a character per id) unless the vocabulary is too large: the LCS
+    # is faster on str; the alignment compares characters as it would ids
+    seqs = [u.ids if isinstance(u.ids, str) else u.ids.tolist() for u in units]
     n_ids = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
     doc_code: dict[str, int] = {}
     docs = np.fromiter((doc_code.setdefault(u.doc_id, len(doc_code)) for u in units), np.int64,
@@ -616,21 +632,20 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
     del passages
     if batch or not pieces:
         pieces.append(_rows_frame(batch))
-    out = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
-    del pieces
-    if not len(out):
+    del batch
+    if not sum(len(p) for p in pieces):
         return _empty()
-    # passages numbered by (event, first doc_id, first start); rows keep their order within one
+    # passages numbered by (event, first doc_id, first start); a passage's rows are already in
+    # (doc_id, start) order, so a stable sort by passage_id gives (passage_id, doc_id, start)
     rank = np.empty(len(keys), dtype=np.int64)
     rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(1, len(keys) + 1)
-    pid = rank[out.pop("_passage").to_numpy()]
-    # a passage's rows are already in (doc_id, start) order: a stable sort by passage_id gives
-    # the (passage_id, doc_id, start) order; columns are taken one at a time (memory)
+    pid = rank[np.concatenate([p.pop("_passage").to_numpy() for p in pieces])]
     perm = np.argsort(pid, kind="stable")
-    out = pd.DataFrame({"passage_id": pid[perm],
-                        **{c: out.pop(c).take(perm).reset_index(drop=True)
-                           for c in SHARED_COLUMNS[1:]}})
-    return _typed(out)
+    columns = {"passage_id": pid[perm]}
+    for c in SHARED_COLUMNS[1:]:  # column by column: the pieces shrink as the result grows
+        columns[c] = pd.concat([p.pop(c) for p in pieces], ignore_index=True).take(
+            perm).reset_index(drop=True)
+    return _typed(pd.DataFrame(columns))
 
 
 #: rows of shared passages turned into a frame at a time (Python rows of a 10,000-article event

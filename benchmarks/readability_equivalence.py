@@ -10,7 +10,7 @@ dale_chall_readability_score``, lang ``en_US``) twice: with textstat's own funct
 ``analysis.readability``'s one-pass replication (``_fast_metrics``). Every value must be
 bit-identical (``==`` and the same ``float.hex``); mismatches are listed and the exit status is
 1. Prints milliseconds per article for both. The CMU dictionary is loaded before either timing
-(both paths use the same dictionary object), and the fast path's per-word memos are emptied
+(textstat reads its pronunciation lists, the kit the syllable counts taken from them), and the fast path's per-word memos are emptied
 first, so its time includes first-seen words. textstat's own caches are not cleared: they hold
 at most 128 entries per function and every article is a new text.
 
@@ -65,7 +65,7 @@ def main(argv=None) -> int:
         return 2
     print(f"textstat {rd._installed_textstat_version()} (fast path verified against "
           f"{rd.TEXTSTAT_VERIFIED_VERSION}; enabled: {rd.USE_FAST_PATH})")
-    rd._load_resources()  # CMU dict, Pyphen, easy words: loaded once, outside both timings
+    rd._load_resources()  # CMU syllables, Pyphen, easy words: loaded once, outside both timings
 
     t0 = time.perf_counter()
     ref = [rd._textstat_metrics(text) for _, text in docs]

@@ -331,3 +331,18 @@ def test_shared_rows_skip_placed_units_and_match_the_full_product():
     for k, cand, hits in got:
         assert cand == np.flatnonzero(dense[k]).tolist() and hits == dense[k][cand].tolist()
     assert got[-1][1:] == ([7], [1])
+
+
+def test_units_switch_to_id_arrays_when_the_vocabulary_outgrows_unicode(seed, seed_shared,
+                                                                         monkeypatch):
+    """Word ids are kept one character each; past sys.maxunicode distinct words every unit
+    switches to an array of ids (and the LCS to lists): the passages are the same."""
+    arts, sents, quotes = seed
+    monkeypatch.setattr(shared_mod.sys, "maxunicode", 40)   # the seed has ~2,000 distinct words
+    units = shared_mod._build_units(arts.assign(event="e"), sents, quotes, 6)
+    assert all(not isinstance(u.ids, str) for u in units)
+    small = shared_passages(arts, sents, quotes)
+    pd.testing.assert_frame_equal(small, seed_shared)
+    monkeypatch.undo()
+    units = shared_mod._build_units(arts.assign(event="e"), sents, quotes, 6)
+    assert all(isinstance(u.ids, str) for u in units) and len(units) > 100
