@@ -257,6 +257,15 @@ class Runner:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context())
         return self._pool.submit(fn, item)
 
+    def recycle(self) -> None:
+        """Let the local workers exit (call with nothing in flight); the next task starts fresh
+        ones. Before a large event's task: a worker that analysed chunks carries their
+        libraries' caches and a fragmented heap (about 320 MB against 190 MB fresh), and the
+        idle workers would hold theirs while the event runs. No-op on Dask."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
     def submit(self, fn, item, in_process: bool = False):
         """Start ``fn(item)`` on a worker (or run it now when ``in_process``); see :meth:`collect`."""
         if in_process:
