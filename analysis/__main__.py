@@ -51,6 +51,9 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--coverage-max-articles", type=int, default=300, metavar="N",
                    help="skip the coverage table (information unit x article) for events with "
                    "more than N articles; notes.csv says which (default: %(default)s)")
+    p.add_argument("--keyness-max-rows", type=int, default=1_000_000, metavar="N",
+                   help="an event whose keyness table (outlets x terms) would pass N rows keeps "
+                   "each outlet's own terms only; notes.csv says which (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes for the per-article steps (default: all cores)")
     p.add_argument("--engine", choices=["local", "dask"], default="local",
@@ -68,7 +71,8 @@ def _settings(args):
 
     return Settings(terms=args.terms, actors=args.actors, speaker_groups=args.speaker_groups,
                     furniture=None if args.no_furniture else "furniture", n_boot=args.n_boot,
-                    random_state=args.seed, coverage_max_articles=args.coverage_max_articles)
+                    random_state=args.seed, coverage_max_articles=args.coverage_max_articles,
+                    keyness_max_rows=args.keyness_max_rows)
 
 
 def _run_options(args) -> dict:

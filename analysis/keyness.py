@@ -190,7 +190,8 @@ def _sorted_by_ranks(pieces: list[dict], sort_keys: list[tuple]) -> pd.DataFrame
 
 def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "event",
             reference=None, prior="informative", alpha0: float | None = None, min_count: int = 1,
-            stopwords: Iterable[str] | None = None, ngram=1, variance: str = "approx") -> pd.DataFrame:
+            stopwords: Iterable[str] | None = None, ngram=1, variance: str = "approx",
+            max_rows: int | None = None) -> pd.DataFrame:
     """Distinctive terms of each outlet within each event (Fightin' Words log-odds ratios).
 
     Parameters
@@ -224,6 +225,12 @@ def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "ev
         A bigram is two words separated by spaces only (no punctuation or line break between).
     variance : "approx" or "full"
         See the module docstring.
+    max_rows : int, optional
+        When an event's full table (outlets x terms of the event) would have more rows than
+        this, keep for each outlet only the terms it used (``count >= 1``): an event with
+        hundreds of outlets (a Media Cloud export) otherwise gives millions of rows, mostly
+        terms an outlet never wrote. The frame's ``attrs["used_terms_only"]`` lists those
+        events. Default: no limit.
 
     Returns
     -------
@@ -265,6 +272,7 @@ def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "ev
 
     pieces: list[dict] = []
     sort_keys: list[tuple] = []          # per piece: (event rank, outlet rank, term ranks)
+    used_only: list[str] = []            # events whose rows are the outlets' own terms only
     strata = list(data.groupby(strat_col, sort=True))
     event_rank = _string_ranks([stratum for stratum, _ in strata])
     for si, (stratum, sdf) in enumerate(strata):
@@ -296,6 +304,10 @@ def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "ev
             if vocab_set:
                 vocabs[k] = sorted(vocab_set)
         term_rank = _term_ranks(vocabs)
+        used_terms_only = max_rows is not None and \
+            len(focus) * sum(len(v) for v in vocabs.values()) > max_rows
+        if used_terms_only:
+            used_only.append(stratum)
         ranks = _string_ranks(focus)
         outlet_rank = None if ranks is None else dict(zip(focus, ranks))
         for k, vocab in vocabs.items():
@@ -331,6 +343,8 @@ def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "ev
                     continue
                 delta, var = _compare(y_i, y_j, a, variance)
                 keep = (y_i + y_j) >= max(int(min_count), 1)
+                if used_terms_only:
+                    keep &= y_i > 0
                 n_i, n_j = y_i.sum(), y_j.sum()
                 pieces.append({
                     "event": np.full(keep.sum(), stratum, dtype=object),
@@ -363,4 +377,6 @@ def keyness(articles: pd.DataFrame, by: str = "outlet", within: str | None = "ev
         out = out.drop(columns="event")
     else:
         rename["event"] = within
-    return out.rename(columns=rename)
+    out = out.rename(columns=rename)
+    out.attrs["used_terms_only"] = used_only
+    return out

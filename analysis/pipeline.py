@@ -102,6 +102,8 @@ class Settings:
     chunk_size: int = 200
     #: events with more articles get no coverage table (it has units x articles rows)
     coverage_max_articles: int = 300
+    #: events whose keyness table (outlets x terms) would be longer keep each outlet's own terms
+    keyness_max_rows: int = 1_000_000
 
     def lexicons(self) -> dict[str, str]:
         """Lexicon role -> resolved file path, for provenance and cache keys."""
@@ -475,7 +477,16 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     sentences, quotes = tables["sentences"], tables["quotes"]
     lexicon = terms.load_terms(settings.terms)
     out["term_shares"] = terms.variant_shares(tables["terms"], articles, lexicon=lexicon)
-    out["keyness"] = keyness(articles) if articles["outlet"].nunique() > 1 else None
+    out["keyness"] = keyness(articles, max_rows=settings.keyness_max_rows) \
+        if articles["outlet"].nunique() > 1 else None
+    keyness_notes = []
+    for event in (out["keyness"].attrs.get("used_terms_only", []) if out["keyness"] is not None
+                  else []):
+        keyness_notes.append({"event": event, "table": "keyness", "note": (
+            "each outlet's rows are the terms it used: with every term of the event for every "
+            f"outlet the table would pass keyness_max_rows={settings.keyness_max_rows:,} rows "
+            "(terms an outlet never used, with negative z, are left out); raise the limit with "
+            "--keyness-max-rows to get them")})
     notes = []
     for event, n in articles.groupby("event", sort=True).size().items():
         if n > settings.coverage_max_articles:
@@ -501,7 +512,7 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     if len(small):
         out["coverage"] = compact_coverage(coverage(small, sentences[sentences["doc_id"].isin(
             small["doc_id"])]))
-    out["notes"] = pd.DataFrame(notes, columns=["event", "table", "note"]).sort_values(
+    out["notes"] = pd.DataFrame(notes + keyness_notes, columns=["event", "table", "note"]).sort_values(
         ["event", "table"], kind="stable").reset_index(drop=True)
     metrics = sentence_metrics(sentences, quotes, articles)
     est = outlet_estimates(metrics, articles, outlet_metric_specs(metrics),
@@ -1048,6 +1059,7 @@ def event_key(articles: pd.DataFrame, hashes: dict[str, str], settings: Settings
     h = hashlib.sha256(json.dumps({"kit": kit_version(), "steps": hashes,
                                    "n_boot": settings.n_boot, "seed": settings.random_state,
                                    "coverage_max_articles": settings.coverage_max_articles,
+                                   "keyness_max_rows": settings.keyness_max_rows,
                                    "terms": hashes["terms"]}, sort_keys=True).encode())
     cols = [c for c in ("doc_id", "outlet", "event", "wire_agency", "text") if c in articles]
     for row in articles.sort_values("doc_id")[cols].itertuples(index=False):

@@ -221,3 +221,26 @@ def test_multi_event_fixture(multi_event_path):
     assert ed.at["kiev", "z"] > 0 and ed.at["punitive", "z"] > 0
     cc = k[(k.outlet == "Capital Courier") & (k.term == "kyiv")]
     assert (cc["z"] > 0).all() and len(cc) == 3
+
+
+def test_max_rows_keeps_each_outlets_own_terms_only():
+    """Above max_rows (outlets x terms of the event) an outlet's rows are the terms it used:
+    exactly the full table's rows with count >= 1, same values; the event is listed."""
+    arts = toy()
+    full = keyness(arts)
+    assert not full.attrs["used_terms_only"] and (full["count"] == 0).any()
+    n_full = len(full)
+    thin = keyness(arts, max_rows=n_full - 1)
+    assert thin.attrs["used_terms_only"] == sorted(arts["event"].unique().tolist())
+    expected = full[full["count"] >= 1].reset_index(drop=True)
+    pd.testing.assert_frame_equal(thin.reset_index(drop=True), expected)
+    assert keyness(arts, max_rows=n_full).attrs["used_terms_only"] == []   # at the limit: all
+
+
+def test_pipeline_notes_a_thinned_keyness_table(tmp_path, example_path):
+    from analysis import Settings, run_to_dir
+    run_to_dir(example_path, tmp_path, jobs=1, settings=Settings(keyness_max_rows=100))
+    notes = pd.read_csv(tmp_path / "notes.csv")
+    note = notes.loc[notes["table"] == "keyness", "note"].tolist()
+    assert len(note) == 1 and "keyness_max_rows=100 rows" in note[0]
+    assert (pd.read_csv(tmp_path / "keyness.csv")["count"] >= 1).all()

@@ -345,3 +345,21 @@ def test_ctrl_c_says_how_to_resume_and_leaves_no_scratch_folder(tmp_path, monkey
     assert f"the files in {out} are missing or incomplete" in err
     assert f"the cache in {cache} is valid: run the same command again to resume" in err
     assert list(out.iterdir()) == []  # the sink's scratch folder was removed
+
+
+def test_large_events_run_in_a_fresh_worker_with_the_same_tables(tmp_path, multi_event_path,
+                                                                 monkeypatch):
+    """Events above coverage_max_articles: their task reads no sentence text and, with nothing
+    else in flight, gets a fresh worker (the pool is recycled); the tables equal an in-process
+    run's, and the notes say coverage was left out."""
+    from analysis import engine
+    small = Settings(chunk_size=2, coverage_max_articles=2)
+    run_to_dir(multi_event_path, tmp_path / "one", jobs=1, settings=small)
+    recycled = []
+    real = engine.Runner.recycle
+    monkeypatch.setattr(engine.Runner, "recycle", lambda self: (recycled.append(1), real(self)))
+    run_to_dir(multi_event_path, tmp_path / "procs", jobs=2, settings=small)
+    _same_dirs(tmp_path / "one", tmp_path / "procs")
+    assert recycled, "no event task got a fresh worker"
+    notes = pd.read_csv(tmp_path / "procs" / "notes.csv")
+    assert (notes["table"] == "coverage").sum() == 2    # election (4 articles), ceasefire (3)
