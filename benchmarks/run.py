@@ -113,13 +113,29 @@ def _peak_parts(parts: list, run: dict) -> str:
     return text + f" (at {run['peak_at_seconds']:.0f} s of {run['seconds']:.0f} s)"
 
 
-def _role(pid: int) -> str:
-    """What a process of the kit's tree is (main, worker, forkserver, ...), from its command."""
+def _cmdline(pid: int) -> str | None:
     try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\x00", b" ").decode(
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\x00", b" ").decode(
             "utf-8", "replace")
     except OSError:
+        return None
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _role(pid: int) -> str:
+    """What a process of the kit's tree is (main, worker, forkserver, ...), from its command
+    (a worker forked by the forkserver keeps the forkserver's command line)."""
+    cmd = _cmdline(pid)
+    if cmd is None:
         return "gone"
+    if "forkserver" in cmd and "forkserver" in (_cmdline(_parent(pid) or 0) or ""):
+        return "worker"
     for marker, role in (("forkserver", "forkserver"), ("resource_tracker", "resource tracker"),
                          ("spawn_main", "worker"), ("analysis tables", "main")):
         if marker in cmd:
