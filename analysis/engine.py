@@ -23,6 +23,7 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 KEY = "_key"
@@ -40,19 +41,71 @@ def article_key(doc_id: str, text: str, step_hash: str) -> str:
 _PROCESS_CACHES: dict[tuple[int, str], "ArticleCache"] = {}
 
 
+class _KeyIndex:
+    """Cache keys (hex SHA-256) -> batch name, kept as sorted 16-byte digest prefixes and batch
+    numbers: 20 bytes a key instead of about 190 for a dict of hex strings (a worker indexes
+    every article x step of the corpus: 250,000 keys at 50,000 articles). 128 bits tell the keys
+    apart (a collision among a billion keys has odds below 1e-20)."""
+
+    def __init__(self):
+        self.names: list[str] = []
+        self._ids: dict[str, int] = {}
+        self.keys = np.empty(0, dtype="S16")
+        self.batch = np.empty(0, dtype=np.int32)
+
+    @staticmethod
+    def _digests(keys: list[str]) -> np.ndarray:
+        try:
+            raw = bytes.fromhex("".join(keys))
+        except ValueError:
+            raw = b""
+        if len(raw) != 32 * len(keys) or any(len(k) != 64 for k in keys):
+            raise ValueError("internal error: a cache key is not a hex SHA-256")
+        return np.frombuffer(raw, dtype=np.uint8).reshape(-1, 32)[:, :16].copy().view(
+            "S16").ravel()
+
+    def add(self, keys, name: str) -> None:
+        """Map ``keys`` to batch ``name`` (a key added again maps to its latest batch)."""
+        keys = list(keys)
+        if not keys:
+            return
+        bid = self._ids.setdefault(name, len(self.names))
+        if bid == len(self.names):
+            self.names.append(name)
+        new = np.sort(self._digests(keys), kind="stable")
+        at = np.searchsorted(self.keys, new, side="right")
+        self.keys = np.insert(self.keys, at, new)
+        self.batch = np.insert(self.batch, at, np.int32(bid))
+
+    def batches(self, keys) -> list[str | None]:
+        """The batch of each key (None: not cached)."""
+        keys = list(keys)
+        if not keys or not len(self.keys):
+            return [None] * len(keys)
+        d = self._digests(keys)
+        pos = np.searchsorted(self.keys, d, side="right") - 1
+        hit = (pos >= 0) & (self.keys[np.maximum(pos, 0)] == d)
+        names = self.names
+        return [names[b] if h else None
+                for h, b in zip(hit.tolist(), self.batch[np.maximum(pos, 0)].tolist())]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
 class ArticleCache:
     """Per-step Parquet store of per-article results, keyed by :func:`article_key`.
 
     Layout: ``<root>/<step>/<batch>.<table>.parquet``; each file has a ``_key`` column. The
-    index (key -> batch) is rebuilt at start-up from the ``_key`` columns of the
-    ``.keys.parquet`` file each batch writes last, so a batch without its keys file (an
+    index (key -> batch, :class:`_KeyIndex`) is rebuilt at start-up from the ``_key`` columns of
+    the ``.keys.parquet`` file each batch writes last, so a batch without its keys file (an
     interrupted write) is ignored.
     """
 
     def __init__(self, root):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._index: dict[str, dict[str, str]] = {}
+        self._index: dict[str, _KeyIndex] = {}
         self._seen: dict[str, set[str]] = {}
 
     @classmethod
@@ -63,28 +116,26 @@ class ArticleCache:
             _PROCESS_CACHES[key] = cls(root)
         return _PROCESS_CACHES[key]
 
-    def index(self, step: str) -> dict[str, str]:
+    def index(self, step: str) -> _KeyIndex:
         """key -> batch for the step; keys files written since the last call are read too."""
-        idx = self._index.setdefault(step, {})
+        idx = self._index.get(step)
         seen = self._seen.setdefault(step, set())
         folder = self.root / step
         files = sorted(folder.glob("*.keys.parquet")) if folder.exists() else []
-        if seen - {f.name for f in files}:  # batches were deleted: start the index again
-            idx.clear()
+        if idx is None or seen - {f.name for f in files}:  # (batches deleted: start again)
+            idx = self._index[step] = _KeyIndex()
             seen.clear()
-        if files:
-            for f in files:
-                if f.name in seen:
-                    continue
-                batch = f.name[: -len(".keys.parquet")]
-                for k in pd.read_parquet(f, columns=[KEY])[KEY]:
-                    idx[k] = batch
-                seen.add(f.name)
+        for f in files:
+            if f.name in seen:
+                continue
+            idx.add(pd.read_parquet(f, columns=[KEY])[KEY].tolist(),
+                    f.name[: -len(".keys.parquet")])
+            seen.add(f.name)
         return idx
 
     def missing(self, step: str, keys) -> list[str]:
-        idx = self.index(step)
-        return [k for k in keys if k not in idx]
+        keys = list(keys)
+        return [k for k, b in zip(keys, self.index(step).batches(keys)) if b is None]
 
     def write(self, step: str, tables: dict[str, pd.DataFrame], keys: list[str]) -> None:
         """Store the tables of one computed batch (each with a ``_key`` column), atomically."""
@@ -94,15 +145,15 @@ class ArticleCache:
         for name, frame in sorted(tables.items()):
             _atomic_parquet(frame, folder / f"{batch}.{name}.parquet")
         _atomic_parquet(pd.DataFrame({KEY: keys}), folder / f"{batch}.keys.parquet")
-        idx = self._index.setdefault(step, {})
-        for k in keys:
-            idx[k] = batch
+        self._index.setdefault(step, _KeyIndex()).add(keys, batch)
         self._seen.setdefault(step, set()).add(f"{batch}.keys.parquet")
 
     def read(self, step: str, table: str, keys: list[str]) -> pd.DataFrame:
         """Rows of ``table`` for the given keys (in no particular order)."""
-        idx = self.index(step)
-        batches = sorted({idx[k] for k in keys})
+        found = self.index(step).batches(keys)
+        if any(b is None for b in found):
+            raise KeyError(f"internal error: {step} results not cached for some articles")
+        batches = sorted(set(found))
         wanted = set(keys)
         parts = []
         for b in batches:

@@ -363,3 +363,20 @@ def test_large_events_run_in_a_fresh_worker_with_the_same_tables(tmp_path, multi
     assert recycled, "no event task got a fresh worker"
     notes = pd.read_csv(tmp_path / "procs" / "notes.csv")
     assert (notes["table"] == "coverage").sum() == 2    # election (4 articles), ceasefire (3)
+
+
+def test_article_cache_key_index_maps_keys_to_their_latest_batch():
+    """The compact index (16-byte digest prefixes) answers like a dict of the hex keys."""
+    import hashlib
+    from analysis.engine import _KeyIndex
+    keys = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(300)]
+    idx, plain = _KeyIndex(), {}
+    for b in range(6):                      # batches of 50, some keys written twice
+        chunk = keys[b * 50:(b + 1) * 50] + (keys[:10] if b == 5 else [])
+        idx.add(chunk, f"batch{b}")
+        plain.update({k: f"batch{b}" for k in chunk})
+    others = [hashlib.sha256(f"x{i}".encode()).hexdigest() for i in range(40)]
+    assert idx.batches(keys + others) == [plain[k] for k in keys] + [None] * 40
+    assert idx.batches(keys[:10]) == ["batch5"] * 10 and len(idx) == 310
+    with pytest.raises(ValueError, match="not a hex SHA-256"):
+        idx.batches(["abc"])
