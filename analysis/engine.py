@@ -209,6 +209,11 @@ def limit_heap_growth() -> None:
     unpickled results and frames of each chunk are carved from the heap and fragment it: the
     main process then kept 0.7 GB more after a 50,000-article run than after loading. With the
     threshold fixed the process's memory follows what it holds. Once per process; glibc only.
+
+    Arrow buffers (pandas' string columns) then come from the same allocator: Arrow's default
+    pool (mimalloc) keeps the pages it frees, and the shared-passage rows of one
+    10,000-article event took 160 MB more with it (1,264 MB peak instead of 1,104 MB). A pool
+    chosen with ``ARROW_DEFAULT_MEMORY_POOL`` is left alone.
     """
     global _HEAP_TUNED
     if _HEAP_TUNED:
@@ -219,7 +224,11 @@ def limit_heap_growth() -> None:
 
         ctypes.CDLL("libc.so.6").mallopt(-3, 256 * 1024)  # M_MMAP_THRESHOLD
     except (OSError, AttributeError):  # not glibc
-        pass
+        return
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        import pyarrow
+
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 
 def release_free_memory() -> None:

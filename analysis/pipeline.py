@@ -508,6 +508,8 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     if len(rest) or not parts:
         parts.append(shared_passages(rest, sentences, quotes))
     out["shared"] = _renumber_passages(parts)
+    del parts
+    release_free_memory()  # the passage search's scratch (hundreds of MB on a large event)
     small = articles[~articles["event"].isin([n["event"] for n in notes])]
     if len(small):
         out["coverage"] = compact_coverage(coverage(small, sentences[sentences["doc_id"].isin(

@@ -516,8 +516,9 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
     _require(sentences, "sentences", ["doc_id", "sent_id", "start", "end"])
     if quotes is not None and len(quotes):
         _require(quotes, "quotes", ["doc_id", "start", "end"])
+    # (no copies: pandas copies on write, and a large event's text is hundreds of megabytes)
     arts = articles[[c for c in ("doc_id", "outlet", "event", "text", "wire_agency")
-                     if c in articles.columns]].copy()
+                     if c in articles.columns]]
     arts["doc_id"] = arts["doc_id"].astype(str)
     arts["event"] = arts["event"].fillna("unknown").astype(str) if "event" in arts else "unknown"
     arts["outlet"] = arts["outlet"].fillna("unknown").astype(str)
@@ -526,11 +527,11 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
     arts["wire_agency"] = arts["wire_agency"].fillna("").astype(str).str.strip()
     texts = dict(zip(arts["doc_id"], arts["text"]))
     agency = dict(zip(arts["doc_id"], arts["wire_agency"]))
-    sents = sentences[["doc_id", "sent_id", "start", "end"]].copy()
+    sents = sentences[["doc_id", "sent_id", "start", "end"]]
     sents["doc_id"] = sents["doc_id"].astype(str)
     if quotes is not None and len(quotes):
         quotes = quotes[[c for c in ("doc_id", "quote_id", "start", "end", "mark_start", "mark_end")
-                         if c in quotes.columns]].copy()
+                         if c in quotes.columns]]
         quotes["doc_id"] = quotes["doc_id"].astype(str)
 
     units = _build_units(arts, sents, quotes, min_words)
@@ -552,7 +553,7 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
         i = bisect_right(starts, pos) - 1
         return int(ids[i]) if i >= 0 else pd.NA
 
-    passages = []
+    passages, ev_units = [], None
     for event in sorted(by_event):
         ev_units = by_event[event]
         for ref, members in _cluster_event(ev_units, min_similarity, min_words, shingle_size,
@@ -561,10 +562,12 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
             if len(outlets) < 2:
                 continue
             passages.append((ref, members))
-    del units, by_event  # only the passages' units are needed from here on
+    del units, by_event, ev_units  # only the passages' units are needed from here on
 
     keys, pieces, batch = [], [], []    # passage sort keys; frames of rows; rows not yet framed
-    for ref, members in passages:
+    passages.reverse()                  # taken from the end: each passage's units are freed
+    while passages:                     # once its rows are made
+        ref, members = passages.pop()
         units_here = [ref] + [v for v, _ in members]
         for u in units_here:  # word offsets of this passage's units only, dropped below
             u.spans = word_spans(texts[u.doc_id], u.start, u.end)
