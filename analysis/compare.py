@@ -299,8 +299,14 @@ def _prepare_units(sentence_metrics, articles, metrics, by, func):
     stats = {name: _as_stat(s) for name, s in metrics.items()}
     _check(articles, ["doc_id"] + by, "articles", func)
     _check(sentence_metrics, ["doc_id"], "sentence_metrics", func)
-    sm = sentence_metrics.drop(columns=[c for c in by if c in sentence_metrics.columns])
     need = {c for s in stats.values() if isinstance(s, (Ratio, Mean)) for c in s.columns()}
+    if all(isinstance(s, (Ratio, Mean)) for s in stats.values()):
+        # only the columns the statistics read: the frame is copied below (merge, groups)
+        keep = ["doc_id"] + [c for c in sentence_metrics.columns if c in need or
+                             (c == "text" and "n_words" in need)]
+        sm = sentence_metrics[[c for c in keep if c not in by or c == "doc_id"]]
+    else:
+        sm = sentence_metrics.drop(columns=[c for c in by if c in sentence_metrics.columns])
     if "n_words" in need and "n_words" not in sm.columns:
         if "text" not in sm.columns:
             raise ValueError(f"{func}: sentence_metrics has neither 'n_words' nor 'text' to count words from")
@@ -326,13 +332,15 @@ def _estimates(sentence_metrics, articles, metrics, by, n_boot, ci, random_state
         return k if isinstance(k, tuple) else (k,)
 
     n_articles = arts.groupby(by, sort=True, dropna=False).size()
-    units = {_key(k): g for k, g in sm.groupby(by, sort=True, dropna=False)} if len(sm) else {}
+    # row positions per group, not copies of the groups: each group is taken when it is used
+    sm = sm.reset_index(drop=True)  # index labels are row positions
+    units = {_key(k): g.index.to_numpy() for k, g in
+             sm.groupby(by, sort=True, dropna=False)} if len(sm) else {}
     rows, reps = [], []
     for key, n_art in n_articles.items():
         key_t = _key(key)
-        g = units.get(key_t)
-        if g is None:
-            g = sm.iloc[0:0]
+        pos = units.get(key_t)
+        g = sm.iloc[0:0] if pos is None else sm.take(pos)
         n_docs = g["doc_id"].nunique()
         u = unit if unit != "auto" else ("article" if n_docs >= 2 else "sentence")
         p, r, n_units = _group_boot(g, stat_list, "doc_id" if u == "article" else None, int(n_boot),

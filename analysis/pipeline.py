@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import engine
 from .engine import release_free_memory
-from .sinks import CsvSink, MemorySink, RenderCache, render, sort_frame, to_csv
+from .sinks import CsvSink, MemorySink, RenderCache, Run, render, sort_frame, to_csv
 from .corpus import CorpusWarning, read_corpus
 from .errors import KitError
 from .lexicon import lexicon_path
@@ -477,6 +477,14 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     sentences, quotes = tables["sentences"], tables["quotes"]
     lexicon = terms.load_terms(settings.terms)
     out["term_shares"] = terms.variant_shares(tables["terms"], articles, lexicon=lexicon)
+    # first, while the event's other tables do not exist yet: on a 10,000-article event the
+    # bootstrap's working copies took 370 MB on top of the shared-passage table
+    metrics = sentence_metrics(sentences, quotes, articles)
+    est = outlet_estimates(metrics, articles, outlet_metric_specs(metrics),
+                           n_boot=settings.n_boot, random_state=settings.random_state)
+    del metrics
+    out["outlets"] = est.merge(_outlet_descriptives(articles), on=["event", "outlet"], how="left")
+    del est
     out["keyness"] = keyness(articles, max_rows=settings.keyness_max_rows) \
         if articles["outlet"].nunique() > 1 else None
     keyness_notes = []
@@ -516,10 +524,6 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
             small["doc_id"])]))
     out["notes"] = pd.DataFrame(notes + keyness_notes, columns=["event", "table", "note"]).sort_values(
         ["event", "table"], kind="stable").reset_index(drop=True)
-    metrics = sentence_metrics(sentences, quotes, articles)
-    est = outlet_estimates(metrics, articles, outlet_metric_specs(metrics),
-                                   n_boot=settings.n_boot, random_state=settings.random_state)
-    out["outlets"] = est.merge(_outlet_descriptives(articles), on=["event", "outlet"], how="left")
     actors = tables.get("article_actors")
     if actors is not None and len(actors):
         out["actor_sentiment"] = _actor_by_outlet(actors, articles)
@@ -740,7 +744,7 @@ class _Group:
     def __init__(self, index: int, events: list, arts: pd.DataFrame, size: int):
         self.index, self.events, self.arts, self.size = index, events, arts, size
         self.gkey = None
-        self.replay = None          # (runs, per-event outlets/shared) from the render cache
+        self.replay = None          # (runs, n_passages, per-event outlets) from the render cache
         self.chunks_left = 0
         self.parts: dict[int, dict] = {}
         self.event_results: dict[int, tuple] = {}
@@ -824,19 +828,20 @@ def _run_groups(groups, ctx: _RunContext, runner, in_process: bool) -> None:
 
 
 def _replayable(g: _Group, ctx: _RunContext):
-    """The group's runs rendered by an earlier run and its events' cached tables, or None."""
-    runs = ctx.render_cache.get(g.gkey)
-    if runs is None:
+    """The group's runs rendered by an earlier run (shared passages numbered from 1 in the group,
+    and how many there are) and its events' cached outlet estimates (pooled at the end), or None."""
+    cached = ctx.render_cache.get(g.gkey)
+    if cached is None:
         return None
+    runs, n_passages = cached
     per_event = []
     for event in g.events:
         ev = g.arts[g.arts["event"] == event]
-        out = ctx.event_cache.get(event_key(ev, ctx.hashes, ctx.settings),
-                                  tables=("outlets", "shared"))
+        out = ctx.event_cache.get(event_key(ev, ctx.hashes, ctx.settings), tables=("outlets",))
         if out is None:
             return None
         per_event.append(out)
-    return runs, per_event
+    return runs, n_passages, per_event
 
 
 def _chunk_done(g: _Group, i: int, out, ctx: _RunContext, render: bool) -> None:
@@ -937,12 +942,16 @@ class _SpilledInputs(NamedTuple):
 def _finish_group(g: _Group, ctx: _RunContext) -> None:
     """Send a finished group's per-event tables to the sink, in event order; cache its runs."""
     sink, state = ctx.sink, ctx.state
+    first = state["passage_offset"]  # passages before this group's
     if g.replay is not None:
-        runs, per_event = g.replay
+        runs, n_passages, per_event = g.replay
         for name, run in runs:
+            if name == "shared":  # the cached run is numbered within its group
+                run.id_offset += first
             sink.add_run(name, run)
+        state["passage_offset"] = first + n_passages
         for out in per_event:
-            _add_event_tables(out, sink, state, only=("shared",))
+            _add_event_tables(out, sink, state, only=())
         if ctx.bar is not None:
             ctx.bar.update(-(-g.size // ctx.settings.chunk_size))
         return
@@ -960,9 +969,11 @@ def _finish_group(g: _Group, ctx: _RunContext) -> None:
     for f in g.spilled:
         f.unlink(missing_ok=True)
     if ctx.render_cache:
-        # shared passages are numbered across the corpus: re-added on every run
-        ctx.render_cache.put(g.gkey, [(t, r) for t, r in sink.captured(g.index)
-                                      if t != "shared"])
+        # shared passages are numbered across the corpus: the cached runs count from the
+        # group's first passage, and a warm run shifts them (the main process never holds them)
+        runs = [(t, Run(r.path, r.columns, r.blocks, r.id_offset - first)
+                 if t == "shared" and r.path is not None else r) for t, r in sink.captured(g.index)]
+        ctx.render_cache.put(g.gkey, runs, n_ids=state["passage_offset"] - first)
     # the group's unpickled results are freed, but glibc keeps such pages unless asked: without
     # this the main process grew by 0.7 GB over a 50,000-article run (measured: 538 MB at the
     # end of a 4,000-article run, 293 MB after the trim)

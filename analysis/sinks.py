@@ -188,13 +188,14 @@ class Run:
 
     def to_json(self, base: Path) -> dict:
         file = self.path.relative_to(base).as_posix() if self.path is not None else None
-        return {"file": file, "columns": self.columns, "blocks": self.blocks}
+        return {"file": file, "columns": self.columns, "blocks": self.blocks,
+                "id_offset": self.id_offset}
 
     @classmethod
     def from_json(cls, data: dict, base: Path) -> "Run":
         blocks = [tuple(b) for b in data["blocks"]] if data["blocks"] is not None else None
         path = base / data["file"] if data["file"] is not None else None
-        return cls(path, data["columns"], blocks)
+        return cls(path, data["columns"], blocks, data.get("id_offset", 0))
 
 
 class CsvSink:
@@ -363,6 +364,9 @@ def merge_runs(runs: list[Run], columns: list[str], keys: list[str], path: Path,
                     else:
                         shutil.copyfileobj(fh, out)
         return
+    if any(r.id_offset for r in runs):
+        raise ValueError(f"runs with an id_offset must be merged in order (table {path.name}): "
+                         "pass the table in the sink's in_order")
     if runs and keys[:1] == ["doc_id"] and all(r.blocks is not None for r in runs) \
             and _disjoint(runs):
         with open(path, "wb") as out:
@@ -430,22 +434,29 @@ class RenderCache:
     """CSV runs rendered for a group of events, stored under a key of all the group's inputs.
 
     Layout: ``<root>/render/<key>/`` with the run files and ``runs.json`` (table, file, header,
-    article blocks) written last, so an interrupted write is ignored. A warm run whose group key
+    article blocks, id offset; and ``n_ids``, how many ids the group numbered, e.g. shared
+    passages) written last, so an interrupted write is ignored. A warm run whose group key
     matches adds these runs to the sink: nothing is analysed or rendered again.
     """
+
+    FORMAT = 2
 
     def __init__(self, root):
         self.folder = Path(root) / "render"
 
-    def get(self, key: str) -> list[tuple[str, Run]] | None:
+    def get(self, key: str) -> tuple[list[tuple[str, Run]], int] | None:
+        """``(runs, n_ids)`` as given to :meth:`put`, or None (not stored, or an older format)."""
         base = self.folder / key
         index = base / "runs.json"
         if not index.exists():
             return None
         data = json.loads(index.read_text(encoding="utf-8"))
-        return [(item["table"], Run.from_json(item, base)) for item in data]
+        if not isinstance(data, dict) or data.get("format") != self.FORMAT:
+            return None
+        return [(item["table"], Run.from_json(item, base)) for item in data["runs"]], data["n_ids"]
 
-    def put(self, key: str, runs: list[tuple[str, Run]]) -> None:
+    def put(self, key: str, runs: list[tuple[str, Run]], n_ids: int = 0) -> None:
+        """Store ``runs``; ``n_ids``: how many ids (numbered with the runs' ``id_offset``) they use."""
         base = self.folder / key
         base.mkdir(parents=True, exist_ok=True)
         items = []
@@ -460,7 +471,9 @@ class RenderCache:
             except OSError:
                 shutil.copyfile(run.path, tmp)
             os.replace(tmp, dest)
-            items.append({"table": table, **Run(dest, run.columns, run.blocks).to_json(base)})
+            items.append({"table": table,
+                          **Run(dest, run.columns, run.blocks, run.id_offset).to_json(base)})
         tmp = base / f".runs.json.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(items), encoding="utf-8")
+        tmp.write_text(json.dumps({"format": self.FORMAT, "runs": items, "n_ids": int(n_ids)}),
+                       encoding="utf-8")
         os.replace(tmp, base / "runs.json")

@@ -82,6 +82,20 @@ def test_group_results_do_not_depend_on_other_groups():
     pd.testing.assert_frame_equal(full.iloc[[0]].reset_index(drop=True), only_a)
 
 
+def test_columns_the_statistics_do_not_read_change_nothing():
+    sents, arts = toy()
+    plain = outlet_estimates(sents, arts, METRICS, n_boot=300)
+    extra = sents.assign(text=[f"sentence {i} of {d}" for i, d in zip(sents.sent_id, sents.doc_id)],
+                         outlet="ignored: the articles' outlet is used", other=1.5)
+    pd.testing.assert_frame_equal(outlet_estimates(extra, arts, METRICS, n_boot=300), plain)
+    # a callable may read any column, so then every column is kept
+    mixed = outlet_estimates(extra, arts, {"tone": Mean("tone"),
+                                           "max_hedges": lambda f: float(f.n_hedges.max())}, n_boot=50)
+    pd.testing.assert_series_equal(mixed["tone"], plain["tone"])
+    assert mixed["max_hedges"].tolist() == [float(sents[sents.doc_id.isin(d)].n_hedges.max())
+                                            for d in (["a1"], ["b1", "b2"], ["c1"])]
+
+
 def test_generic_callable_gets_the_same_resamples():
     sents, arts = toy()
     df = sents.merge(arts, on="doc_id")

@@ -305,6 +305,27 @@ def test_groups_of_events_overlap_and_tables_stay_identical(tmp_path, multi_dir,
     frames = run(multi_event_path, jobs=1, settings=small)  # in process, to memory
     write_tables(frames, tmp_path / "memory")
     _same_dirs(multi_dir, tmp_path / "memory")
+    assert pd.read_csv(multi_dir / "shared.csv")["event"].nunique() == 1  # the first event's
+
+    # one outlet copies another's paragraph in the last event: that group is analysed again and
+    # its new passages are numbered after the first group's, replayed from the cache; a second
+    # run replays every group, the last one's passages shifted by the first's
+    corpus = tmp_path / "corpus"
+    shutil.copytree(multi_event_path, corpus)
+    manifest = pd.read_csv(corpus / "manifest.csv")
+    last = manifest[manifest["event"] == sorted(manifest["event"].unique())[-1]]
+    a, b = [last[last["outlet"] == o]["file"].iloc[0] for o in sorted(last["outlet"].unique())[:2]]
+    paragraph = max((corpus / a).read_text(encoding="utf-8").split("\n\n"), key=len).strip()
+    (corpus / b).write_text((corpus / b).read_text(encoding="utf-8") + "\n\n" + paragraph + "\n",
+                            encoding="utf-8")
+    run_to_dir(corpus, tmp_path / "edited_cold", jobs=1, settings=small)
+    edited = pd.read_csv(tmp_path / "edited_cold" / "shared.csv")
+    assert edited["event"].nunique() == 2
+    assert edited.groupby("event")["passage_id"].min().sort_index().iloc[-1] > 1
+    for run_name in ("edited_warm", "edited_replayed"):
+        run_to_dir(corpus, tmp_path / run_name, jobs=1, settings=small, cache=cache)
+        _same_dirs(tmp_path / "edited_cold", tmp_path / run_name)
+    assert len(list((cache / "render").glob("*/runs.json"))) == 4  # one group rendered again
 
 
 def test_a_failed_run_leaves_no_scratch_folder(tmp_path):

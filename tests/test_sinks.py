@@ -89,15 +89,41 @@ def test_rendered_runs_replay_byte_for_byte(tmp_path):
     first.capture()
     first.add("sentences", frame.iloc[::2])
     first.add("sentences", frame.iloc[1::2])
-    cache.put("k", first.captured())
+    cache.put("k", first.captured(), n_ids=7)
     first.finish()  # deletes the sink's own runs: the cache keeps its copies
     second = CsvSink(tmp_path / "second", TABLE_KEYS, order_columns)
-    for name, run in cache.get("k"):
+    runs, n_ids = cache.get("k")
+    assert n_ids == 7 and [name for name, _ in runs] == ["sentences", "sentences"]
+    for name, run in runs:
         second.add_run(name, run)
     second.finish()
     assert (tmp_path / "second" / "sentences.csv").read_bytes() == \
         (tmp_path / "first" / "sentences.csv").read_bytes()
     assert cache.get("missing") is None
+    # an index in the format of an earlier kit version is a miss, not an error
+    (tmp_path / "cache" / "render" / "k" / "runs.json").write_text("[]", encoding="utf-8")
+    assert cache.get("k") is None
+
+
+def test_cached_id_runs_are_shifted_when_replayed(tmp_path):
+    """Shared passages: runs numbered from 1 in a group, shifted by the passages before it."""
+    frame = pd.DataFrame({"passage_id": [1, 1, 2], "doc_id": ["a", "b", "a"], "start": [0, 5, 9],
+                          "end": [4, 8, 12], "text": ["one", "two", "three"], "similarity": 1.0})
+    first = CsvSink(tmp_path / "first", TABLE_KEYS, order_columns, in_order=("shared",))
+    first.capture()
+    first.add("shared", frame)
+    cache = RenderCache(tmp_path / "cache")
+    cache.put("k", first.captured(), n_ids=2)
+    runs, n_ids = cache.get("k")
+    second = CsvSink(tmp_path / "second", TABLE_KEYS, order_columns, in_order=("shared",))
+    second.add("shared", frame)            # an earlier group with passages 1 and 2
+    for name, run in runs:
+        run.id_offset += 2
+        second.add_run(name, run)
+    second.finish()
+    out = pd.read_csv(tmp_path / "second" / "shared.csv")
+    assert out["passage_id"].tolist() == [1, 1, 2, 3, 3, 4]
+    assert out["text"].tolist() == ["one", "two", "three"] * 2
 
 
 def test_overlapping_runs_fall_back_to_row_merge(tmp_path):
