@@ -302,9 +302,10 @@ def _prepare_units(sentence_metrics, articles, metrics, by, func):
     need = {c for s in stats.values() if isinstance(s, (Ratio, Mean)) for c in s.columns()}
     if all(isinstance(s, (Ratio, Mean)) for s in stats.values()):
         # only the columns the statistics read: the frame is copied below (merge, groups)
-        keep = ["doc_id"] + [c for c in sentence_metrics.columns if c in need or
-                             (c == "text" and "n_words" in need)]
-        sm = sentence_metrics[[c for c in keep if c not in by or c == "doc_id"]]
+        count_from_text = "n_words" in need and "n_words" not in sentence_metrics.columns
+        keep = [c for c in sentence_metrics.columns if c not in by and
+                (c == "doc_id" or c in need or (c == "text" and count_from_text))]
+        sm = sentence_metrics[keep]
     else:
         sm = sentence_metrics.drop(columns=[c for c in by if c in sentence_metrics.columns])
     if "n_words" in need and "n_words" not in sm.columns:

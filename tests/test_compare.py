@@ -94,6 +94,13 @@ def test_columns_the_statistics_do_not_read_change_nothing():
     pd.testing.assert_series_equal(mixed["tone"], plain["tone"])
     assert mixed["max_hedges"].tolist() == [float(sents[sents.doc_id.isin(d)].n_hedges.max())
                                             for d in (["a1"], ["b1", "b2"], ["c1"])]
+    # without n_words the words are counted in the text column, which is then kept
+    texts = extra.drop(columns="n_words").assign(text=["two words", "now three words"] * 65)
+    words = outlet_estimates(texts, arts, {"len": Mean("n_words")}, n_boot=20)
+    n = texts["text"].str.split().str.len().groupby(texts["doc_id"].map(
+        dict(zip(arts.doc_id, arts.outlet)))).mean()
+    assert words["len"].tolist() == pytest.approx(n.tolist()) and n.loc["A"] == 2.5
+    assert n.loc["B"] == pytest.approx(137 / 55)  # 55 rows: 28 of two words, 27 of three
 
 
 def test_generic_callable_gets_the_same_resamples():
