@@ -18,13 +18,17 @@ module only decides *where* they run and *whether* they need to run:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from .sinks import link_or_copy
 
 KEY = "_key"
 
@@ -340,17 +344,27 @@ class Runner:
         return out
 
 
+class RunFile(NamedTuple):
+    """A table written as one rendered CSV run (``analysis.sinks.render``'s bytes) instead of a
+    frame: ``path`` (None: no rows), ``columns``, and ``n_ids``, how many ids its first column
+    numbers from 1 (shared passages)."""
+    path: str | None
+    columns: list
+    n_ids: int
+
+
 class EventCache:
     """Cross-article results of one event, stored under a key of all its inputs.
 
-    Layout: ``<root>/events/<key>.<table>.parquet`` and a ``<key>.done`` marker written last, so
-    an interrupted write is ignored and recomputed.
+    Layout: ``<root>/events/<key>.<table>.parquet`` for a frame, ``<key>.<table>.run.json``
+    (plus ``<key>.<table>.csv`` when it has rows) for a :class:`RunFile`, and a ``<key>.done``
+    marker written last, so an interrupted write is ignored and recomputed.
     """
 
     def __init__(self, root):
         self.folder = Path(root) / "events"
 
-    def get(self, key: str, tables=None) -> dict[str, pd.DataFrame] | None:
+    def get(self, key: str, tables=None) -> dict[str, pd.DataFrame | RunFile] | None:
         """The event's tables (only ``tables`` when given), or None when not cached."""
         if not (self.folder / f"{key}.done").exists():
             return None
@@ -359,12 +373,31 @@ class EventCache:
             name = f.name[len(key) + 1:-len(".parquet")]
             if tables is None or name in tables:
                 out[name] = pd.read_parquet(f)
+        for f in sorted(self.folder.glob(f"{key}.*.run.json")):
+            name = f.name[len(key) + 1:-len(".run.json")]
+            if tables is None or name in tables:
+                meta = json.loads(f.read_text(encoding="utf-8"))
+                path = self.folder / f"{key}.{name}.csv"
+                out[name] = RunFile(str(path) if meta["has_rows"] else None, meta["columns"],
+                                    meta["n_ids"])
         return out
 
-    def put(self, key: str, tables: dict[str, pd.DataFrame]) -> None:
+    def put(self, key: str, tables: dict[str, pd.DataFrame | RunFile]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        for name, frame in sorted(tables.items()):
-            _atomic_parquet(frame, self.folder / f"{key}.{name}.parquet")
+        for name, table in sorted(tables.items()):
+            for stale in (f"{name}.parquet", f"{name}.run.json", f"{name}.csv"):
+                (self.folder / f"{key}.{stale}").unlink(missing_ok=True)  # the other form's
+            if isinstance(table, RunFile):
+                if table.path is not None:
+                    link_or_copy(table.path, self.folder / f"{key}.{name}.csv")
+                meta = self.folder / f"{key}.{name}.run.json"
+                tmp = meta.with_name(f".{meta.name}.{os.getpid()}.tmp")
+                tmp.write_text(json.dumps({"columns": list(table.columns),
+                                           "n_ids": int(table.n_ids),
+                                           "has_rows": table.path is not None}), encoding="utf-8")
+                os.replace(tmp, meta)
+            else:
+                _atomic_parquet(table, self.folder / f"{key}.{name}.parquet")
         tmp = self.folder / f".{key}.done.{os.getpid()}.tmp"
         tmp.write_text("ok\n")
         os.replace(tmp, self.folder / f"{key}.done")
@@ -385,8 +418,6 @@ class LoadCache:
 
     @staticmethod
     def key(corpus, options: dict) -> str:
-        import json
-
         h = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode())
         corpus = Path(corpus)
         files = [corpus] if corpus.is_file() else sorted(

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import pickle
+import uuid
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,7 +34,8 @@ import pandas as pd
 
 from . import engine
 from .engine import release_free_memory
-from .sinks import CsvSink, MemorySink, RenderCache, Run, render, sort_frame, to_csv
+from .sinks import (CsvSink, MemorySink, RenderCache, Rendered, Run, link_or_copy, render,
+                    sort_frame, to_csv)
 from .corpus import CorpusWarning, read_corpus
 from .errors import KitError
 from .lexicon import lexicon_path
@@ -465,8 +467,13 @@ def outlet_metric_specs(metrics: pd.DataFrame) -> dict:
 
 
 def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
-                  settings: Settings) -> dict[str, pd.DataFrame]:
-    """Cross-article tables for the articles of one event (or several, each handled apart)."""
+                  settings: Settings, shared_folder=None) -> dict[str, pd.DataFrame]:
+    """Cross-article tables for the articles of one event (or several, each handled apart).
+
+    With ``shared_folder``, the shared passages of one event are written there as a rendered
+    CSV run as they are found, and ``shared`` is an :class:`engine.RunFile` instead of a frame
+    (a large event's table is never held in memory).
+    """
     from . import terms
     from .compare import outlet_estimates
     from .coverage import coverage
@@ -510,13 +517,19 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
             f"word {4}-grams found in more than {SHARED_MAX_SHINGLE_UNITS} sentences or "
             "quotations of the event were left out of the blocking index (boilerplate of a large "
             "event); a passage whose every 4-gram is that frequent is not listed")})
-    parts = [shared_passages(articles[articles["event"].isin(large)], sentences, quotes,
-                             max_shingle_units=SHARED_MAX_SHINGLE_UNITS)] if large else []
+    searches = [(articles[articles["event"].isin(large)], SHARED_MAX_SHINGLE_UNITS)] if large else []
     rest = articles[~articles["event"].isin(large)]
-    if len(rest) or not parts:
-        parts.append(shared_passages(rest, sentences, quotes))
-    out["shared"] = _renumber_passages(parts)
-    del parts
+    if len(rest) or not searches:
+        searches.append((rest, None))
+    streamed = _write_shared(searches[0], sentences, quotes, shared_folder) \
+        if shared_folder is not None and len(searches) == 1 else None
+    if streamed is not None:
+        out["shared"] = streamed
+    else:
+        parts = [shared_passages(arts, sentences, quotes, max_shingle_units=cap)
+                 for arts, cap in searches]
+        out["shared"] = _renumber_passages(parts)
+        del parts
     release_free_memory()  # the passage search's scratch (hundreds of MB on a large event)
     small = articles[~articles["event"].isin([n["event"] for n in notes])]
     if len(small):
@@ -528,6 +541,21 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     if actors is not None and len(actors):
         out["actor_sentiment"] = _actor_by_outlet(actors, articles)
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _write_shared(search: tuple, sentences: pd.DataFrame, quotes: pd.DataFrame,
+                  folder) -> engine.RunFile | None:
+    """The shared passages of ``search`` (articles, shingle cap) written to a new run file in
+    ``folder`` (:func:`shared.write_shared_passages`), or None when they need the frame."""
+    from .shared import SHARED_COLUMNS, write_shared_passages
+
+    arts, cap = search
+    columns = order_columns("shared", SHARED_COLUMNS)
+    path = Path(folder) / f"run.{uuid.uuid4().hex}.csv"
+    n = write_shared_passages(path, columns, arts, sentences, quotes, max_shingle_units=cap)
+    if n is None:
+        return None
+    return engine.RunFile(str(path) if n else None, columns, n)
 
 
 #: in events above ``coverage_max_articles``, shingles in more units are not used for blocking
@@ -1043,18 +1071,32 @@ def _event_task(task):
     store = engine.EventCache(cache_root) if cache_root else None
     key = event_key(tables["articles"], hashes, settings) if store else None
     out = store.get(key) if store else None
+    # on this machine the shared passages go straight to a run file (see analyze_event)
+    stream = folder if render else None
+    if out is not None and isinstance(out.get("shared"), engine.RunFile):
+        if stream is None:
+            out = None  # cached as a CSV run, but this engine needs the frame: computed again
+        elif out["shared"].path is not None:  # the sink's run is a link to the cached file
+            path = folder / f"run.{uuid.uuid4().hex}.csv"
+            link_or_copy(out["shared"].path, path)
+            out["shared"] = out["shared"]._replace(path=str(path))
     if out is None:
-        out = analyze_event(tables["articles"], tables, settings)
+        out = analyze_event(tables["articles"], tables, settings, shared_folder=stream)
         if store:
             store.put(key, out)
     if not render:
         return out, None
-    rendered = {name: render_table(name, out.get(name), folder) for name in PER_EVENT_TABLES
-                if out.get(name) is not None}
-    if "shared" in rendered:  # numbered from 1 here; the sink adds the event's offset
-        shared = out["shared"]
-        rendered["shared"] = _SharedRun(rendered["shared"], int(shared["passage_id"].max())
-                                        if len(shared) else 0)
+    rendered = {}
+    for name in PER_EVENT_TABLES:
+        table = out.get(name)
+        if isinstance(table, engine.RunFile):  # numbered from 1; the sink adds the offset
+            rendered[name] = _SharedRun(Rendered(table.columns, None, None, table.path),
+                                        table.n_ids)
+        elif name == "shared" and table is not None:
+            rendered[name] = _SharedRun(render_table(name, table, folder),
+                                        int(table["passage_id"].max()) if len(table) else 0)
+        elif table is not None:
+            rendered[name] = render_table(name, table, folder)
     keep = {k: v for k, v in out.items() if k == "outlets"}
     del out, tables
     release_free_memory()

@@ -430,6 +430,17 @@ def _merge_rows(runs: list[Run], columns: list[str], keys: list[str], path: Path
             writer.writerow(values)
 
 
+def link_or_copy(src, dest: Path) -> None:
+    """``dest`` holds ``src``'s bytes: a hard link when both are on one file system, else a copy
+    (written under a temporary name, so ``dest`` is never partial)."""
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+
+
 class RenderCache:
     """CSV runs rendered for a group of events, stored under a key of all the group's inputs.
 
@@ -465,12 +476,7 @@ class RenderCache:
                 items.append({"table": table, **run.to_json(base)})
                 continue
             dest = base / f"{n:05d}.{table}.csv"
-            tmp = base / f".{dest.name}.{os.getpid()}.tmp"
-            try:
-                os.link(run.path, tmp)
-            except OSError:
-                shutil.copyfile(run.path, tmp)
-            os.replace(tmp, dest)
+            link_or_copy(run.path, dest)
             items.append({"table": table,
                           **Run(dest, run.columns, run.blocks, run.id_offset).to_json(base)})
         tmp = base / f".runs.json.{os.getpid()}.tmp"

@@ -416,3 +416,36 @@ def test_limit_heap_growth_puts_arrow_on_the_system_allocator(env_pool, expected
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout.strip()
     assert out == expected
+
+
+def test_shared_passages_cached_as_a_csv_run(tmp_path, multi_event_path, multi_dir):
+    """On this machine each event's shared passages go straight to a CSV run, which the event
+    cache keeps as a file: a run that only replays events (a title changed: the group is
+    rendered again, no event is analysed again) links it, and a run that needs the frame (the
+    API) computes it again; the tables are those of runs without a cache."""
+    corpus, cache = tmp_path / "corpus", tmp_path / "cache"
+    shutil.copytree(multi_event_path, corpus)
+    small = Settings(chunk_size=100)
+    run_to_dir(corpus, tmp_path / "cold", jobs=1, settings=small, cache=cache)
+    _same_dirs(multi_dir, tmp_path / "cold")
+    events = cache / "events"
+    assert len(list(events.glob("*.shared.run.json"))) == 3 and not list(events.glob("*.shared.parquet"))
+    assert len(list(events.glob("*.shared.csv"))) == 1   # one event has shared passages
+    manifest = pd.read_csv(corpus / "manifest.csv")
+    manifest.loc[0, "title"] = "A new title"
+    manifest.to_csv(corpus / "manifest.csv", index=False)
+    run_to_dir(corpus, tmp_path / "uncached", jobs=1, settings=small)
+    before = _batches(cache)
+    run_to_dir(corpus, tmp_path / "retitled", jobs=1, settings=small, cache=cache)
+    after = _batches(cache)
+    assert after["render"] == before["render"] + 1 and after["events"] == before["events"]
+    _same_dirs(tmp_path / "uncached", tmp_path / "retitled")
+    write_tables(run(corpus, jobs=1, settings=small, cache=cache), tmp_path / "memory")
+    _same_dirs(tmp_path / "uncached", tmp_path / "memory")
+    assert len(list(events.glob("*.shared.parquet"))) == 3     # the API stored the frames
+    assert not list(events.glob("*.shared.run.json"))
+    manifest.loc[0, "title"] = "Another title"
+    manifest.to_csv(corpus / "manifest.csv", index=False)
+    run_to_dir(corpus, tmp_path / "uncached2", jobs=1, settings=small)
+    run_to_dir(corpus, tmp_path / "retitled2", jobs=1, settings=small, cache=cache)
+    _same_dirs(tmp_path / "uncached2", tmp_path / "retitled2")

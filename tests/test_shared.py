@@ -346,3 +346,57 @@ def test_units_switch_to_id_arrays_when_the_vocabulary_outgrows_unicode(seed, se
     monkeypatch.undo()
     units = shared_mod._build_units(arts.assign(event="e"), sents, quotes, 6)
     assert all(isinstance(u.ids, str) for u in units) and len(units) > 100
+
+
+# --- written straight to CSV ---------------------------------------------------------------------
+
+def _rendered(sh):
+    from analysis.pipeline import TABLE_KEYS, order_columns
+    from analysis.sinks import render
+
+    return render(sh, TABLE_KEYS["shared"], order_columns("shared", sh.columns)).data
+
+
+def _written(tmp_path, *args, **kw):
+    from analysis.pipeline import order_columns
+
+    path = tmp_path / "shared.csv"
+    n = shared_mod.write_shared_passages(path, order_columns("shared", SHARED_COLUMNS), *args, **kw)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    return n, (path.read_bytes() if path.exists() else None), left
+
+
+def test_written_passages_are_the_rendered_frame_byte_for_byte(seed, seed_shared, tmp_path):
+    """The CLI writes shared passages as it finds them; the file is what rendering the frame
+    gives: seed corpus (quotation rows, empty quote ids) and a passage quoted with commas,
+    quotation marks and a line break inside, whose rows are numbered by the sort key and not
+    by the order they are found in."""
+    n, data, left = _written(tmp_path, *seed)
+    assert n == seed_shared["passage_id"].max() == 4
+    assert data == _rendered(seed_shared) and left == ["shared.csv"]
+    assert seed_shared["quote_id"].isna().any() and seed_shared["quote_id"].notna().any()
+    odd = ('Prices, the minister said, "will rise"\nagain next year across every region of the '
+           'country and in the capital, where the rents of flats doubled')
+    arts, sents = _frame([("a1", "A", ["Short opening line for a.", BASE]),
+                          ("b1", "B", [odd + ".", VARIANT]), ("c1", "C", [odd + "!", "Other."])])
+    sh = shared_passages(arts, sents)
+    assert sh["passage_id"].max() == 2 and sh["text"].str.contains("\n").any()
+    # the longer passage (b1, c1) is found first but numbered second: the other starts in a1
+    assert len(odd.split()) > len(BASE.split())
+    assert sh.loc[sh["passage_id"] == 1, "doc_id"].tolist() == ["a1", "b1"]
+    (tmp_path / "two").mkdir()
+    n, data, left = _written(tmp_path / "two", arts, sents)
+    assert n == 2 and data == _rendered(sh) and left == ["shared.csv"]
+
+
+def test_written_passages_without_rows_or_with_a_carriage_return(tmp_path):
+    arts, sents = _frame([("a1", "A", [BASE]), ("a2", "A", [BASE])])    # one outlet only
+    assert _written(tmp_path, arts, sents) == (0, None, [])
+    cr = BASE.replace("half a point", "half a\rpoint")
+    arts, sents = _frame([("a1", "A", [cr]), ("b1", "B", [cr])])
+    assert len(shared_passages(arts, sents)) == 2
+    # rendering then quotes every text value: the caller renders the frame instead
+    assert _written(tmp_path, arts, sents) == (None, None, [])
+    with pytest.raises(ValueError, match="passage_id first"):
+        shared_mod.write_shared_passages(tmp_path / "x.csv", SHARED_COLUMNS[1:] + ["passage_id"],
+                                         arts, sents)
