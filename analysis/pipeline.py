@@ -467,12 +467,15 @@ def outlet_metric_specs(metrics: pd.DataFrame) -> dict:
 
 
 def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
-                  settings: Settings, shared_folder=None) -> dict[str, pd.DataFrame]:
+                  settings: Settings, shared_folder=None,
+                  release: bool = False) -> dict[str, pd.DataFrame]:
     """Cross-article tables for the articles of one event (or several, each handled apart).
 
     With ``shared_folder``, the shared passages of one event are written there as a rendered
     CSV run as they are found, and ``shared`` is an :class:`engine.RunFile` instead of a frame
-    (a large event's table is never held in memory).
+    (a large event's table is never held in memory). With ``release``, each input table is
+    removed from ``tables`` once no step left needs it, and the passage search gets copies of
+    only the columns it reads (on a 10,000-article event the inputs take 300-450 MB).
     """
     from . import terms
     from .compare import outlet_estimates
@@ -484,6 +487,13 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     sentences, quotes = tables["sentences"], tables["quotes"]
     lexicon = terms.load_terms(settings.terms)
     out["term_shares"] = terms.variant_shares(tables["terms"], articles, lexicon=lexicon)
+    actors = tables.get("article_actors")
+    if actors is not None and len(actors):
+        out["actor_sentiment"] = _actor_by_outlet(actors, articles)
+    del actors
+    if release:
+        tables.pop("terms", None)
+        tables.pop("article_actors", None)
     # first, while the event's other tables do not exist yet: on a 10,000-article event the
     # bootstrap's working copies took 370 MB on top of the shared-passage table
     metrics = sentence_metrics(sentences, quotes, articles)
@@ -512,6 +522,12 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
                 "into smaller events (the 'event' column) or raise the limit with "
                 "--coverage-max-articles")})
     large = [n["event"] for n in notes]
+    if release:  # only what the passage search and coverage read is kept from here on
+        sentences = _columns_copy(tables.pop("sentences"), ("doc_id", "sent_id", "start", "end",
+                                                            "text"))
+        quotes = _columns_copy(tables.pop("quotes"), ("doc_id", "quote_id", "start", "end",
+                                                      "mark_start", "mark_end"))
+        release_free_memory()
     for event in large:
         notes.append({"event": event, "table": "shared", "note": (
             f"word {4}-grams found in more than {SHARED_MAX_SHINGLE_UNITS} sentences or "
@@ -537,10 +553,15 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
             small["doc_id"])]))
     out["notes"] = pd.DataFrame(notes + keyness_notes, columns=["event", "table", "note"]).sort_values(
         ["event", "table"], kind="stable").reset_index(drop=True)
-    actors = tables.get("article_actors")
-    if actors is not None and len(actors):
-        out["actor_sentiment"] = _actor_by_outlet(actors, articles)
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _columns_copy(frame: pd.DataFrame | None, columns) -> pd.DataFrame | None:
+    """A copy of only ``columns`` of ``frame`` (those it has): a selection alone would keep
+    the other columns' memory alive (they share blocks)."""
+    if frame is None:
+        return None
+    return frame[[c for c in columns if c in frame.columns]].copy()
 
 
 def _write_shared(search: tuple, sentences: pd.DataFrame, quotes: pd.DataFrame,
@@ -1081,7 +1102,8 @@ def _event_task(task):
             link_or_copy(out["shared"].path, path)
             out["shared"] = out["shared"]._replace(path=str(path))
     if out is None:
-        out = analyze_event(tables["articles"], tables, settings, shared_folder=stream)
+        out = analyze_event(tables["articles"], tables, settings, shared_folder=stream,
+                            release=True)
         if store:
             store.put(key, out)
     if not render:

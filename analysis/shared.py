@@ -39,11 +39,10 @@ from __future__ import annotations
 import csv
 import sys
 from array import array
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -154,11 +153,11 @@ def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
         q = quotes.sort_values(["doc_id", "start", "end"])
         has_marks = "mark_start" in q.columns and "mark_end" in q.columns
         n = len(q)
-        marks = (zip(q["mark_start"].tolist(), q["mark_end"].tolist()) if has_marks else
-                 [(pd.NA, pd.NA)] * n)
-        qids = q["quote_id"].tolist() if "quote_id" in q.columns else [pd.NA] * n
-        for doc, s, e, (ms, me), qid in zip(q["doc_id"].tolist(), q["start"].tolist(),
-                                            q["end"].tolist(), marks, qids):
+        marks = (zip(*_column_slices(q, ("mark_start", "mark_end"))) if has_marks else
+                 repeat((pd.NA, pd.NA), n))
+        qids = _column_slices(q, ("quote_id",))[0] if "quote_id" in q.columns else repeat(pd.NA, n)
+        for doc, s, e, (ms, me), qid in zip(*_column_slices(q, ("doc_id", "start", "end")),
+                                            marks, qids):
             doc = str(doc)
             if doc not in info:
                 continue
@@ -174,8 +173,8 @@ def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
     for doc in holes:
         holes[doc].sort()
     sent = sentences.sort_values(["doc_id", "start"])
-    for doc, s, e in zip(sent["doc_id"].astype(str).tolist(), sent["start"].tolist(),
-                         sent["end"].tolist()):
+    for doc, s, e in zip(*_column_slices(sent, ("doc_id", "start", "end"))):
+        doc = str(doc)
         if doc not in info:
             continue
         text = info[doc][0]
@@ -184,6 +183,16 @@ def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
             if fe > fs:
                 add(doc, "sentence", fs, fe)
     return units
+
+
+def _column_slices(frame: pd.DataFrame, columns, size: int = 20_000) -> list:
+    """One iterator per column over its values as Python objects, converted ``size`` rows at
+    a time: whole columns as lists (a million rows of a large event) left the heap fragmented
+    by 100 MB or more."""
+    def values(col):
+        for lo in range(0, len(frame), size):
+            yield from frame[col].iloc[lo:lo + size].tolist()
+    return [values(c) for c in columns]
 
 
 def _positions(seq: list) -> dict:
@@ -254,38 +263,24 @@ def _shingle_matrix(units: list[_Unit], size: int,
     large event; each would add the square of its frequency to the product)."""
     lens = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
     if not len(units):
-        flat = np.zeros(0, np.int64)
+        flat = np.zeros(0, np.uint32)
     elif isinstance(units[0].ids, str):
         flat = np.frombuffer("".join(u.ids for u in units).encode("utf-32-le", "surrogatepass"),
-                             dtype=np.uint32).astype(np.int64)
+                             dtype=np.uint32)
     else:
-        flat = np.frombuffer(b"".join(u.ids.tobytes() for u in units),
-                             dtype=np.uint32).astype(np.int64)
-    # (int32 positions and hash-based codes: a 10,000-article event has 8 million words, and
-    # sort-based np.unique with int64 temporaries took 0.6 GB at its peak)
-    unit_of = np.repeat(np.arange(len(units), dtype=np.int32), lens)
+        flat = np.frombuffer(b"".join(u.ids.tobytes() for u in units), dtype=np.uint32)
+    # (int32 positions, and shingles numbered in 16 slices by their first word: a
+    # 10,000-article event has 8 million words; numbering them all at once took 300 MB at the
+    # peak, sort-based np.unique with int64 temporaries 0.6 GB)
     left = np.repeat(lens.astype(np.int32), lens)            # words from each position on
     left -= np.arange(len(flat), dtype=np.int32) - np.repeat(
         (np.cumsum(lens) - lens).astype(np.int32), lens)
-    # code of the n-gram starting at each position, one word at a time (dense codes keep the
-    # numbers small; n-grams running past the end of a unit are left out below; which code a
-    # shingle gets does not matter, only which positions share one)
-    code = flat.copy()
-    base = int(flat.max()) + 1 if len(flat) else 1
-    for t in range(1, size):
-        nxt = np.zeros_like(flat)
-        nxt[:len(flat) - t] = flat[t:]
-        code *= base
-        code += nxt
-        del nxt
-        code = pd.factorize(code)[0]
-    del flat
-    full = left >= size
+    starts = np.flatnonzero(left >= size).astype(np.int32)   # where a whole n-gram starts
     del left
-    rows, cols = [unit_of[full]], [code[full].astype(np.int32)]
-    del unit_of
-    n_codes = int(code.max()) + 1 if len(code) else 0
-    del code, full
+    rows = [np.repeat(np.arange(len(units), dtype=np.int32), lens)[starts]]
+    cols = [_shingle_codes(flat, starts, size)]
+    n_codes = int(cols[0].max()) + 1 if len(starts) else 0
+    del flat, starts
     short: dict[tuple, int] = {}
     for k, u in enumerate(units):
         if len(u.ids) < size:
@@ -298,14 +293,47 @@ def _shingle_matrix(units: list[_Unit], size: int,
     del rows, cols
     x.data[:] = 1                     # a shingle counts once per unit
     if max_units is not None:
-        x = x.tocsc()
-        frequent = np.flatnonzero(np.diff(x.indptr) > max_units)
-        if len(frequent):
-            keep = np.ones(x.shape[1], dtype=bool)
-            keep[frequent] = False
-            x = x[:, keep]
-        x = x.tocsr()
+        # entries of the shingles in too many units are dropped (their columns stay, empty)
+        frequent = np.bincount(x.indices, minlength=x.shape[1]) > max_units
+        if frequent.any():
+            keep = ~frequent[x.indices]
+            kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
+            np.cumsum(keep, out=kept_before[1:])
+            x = sparse.csr_matrix((x.data[keep], x.indices[keep], kept_before[x.indptr]),
+                                  shape=x.shape)
     return x
+
+
+#: slices in which shingles are numbered (by their first word), to bound the memory it takes
+SHINGLE_SLICES = 16
+
+
+def _shingle_codes(flat: np.ndarray, starts: np.ndarray, size: int) -> np.ndarray:
+    """A number (int32) for the word ``size``-gram starting at each of ``starts`` in ``flat``
+    (word ids): equal n-grams get equal numbers, different ones different numbers. Numbered one
+    word at a time (dense codes keep the numbers small), slice by slice of first words; which
+    number a shingle gets does not matter, only which positions share one."""
+    out = np.empty(len(starts), dtype=np.int32)
+    if not len(starts):
+        return out
+    base = int(flat.max()) + 1
+    slice_of = (flat[starts] % SHINGLE_SLICES).astype(np.uint8)
+    offset = 0
+    for b in range(SHINGLE_SLICES):
+        where = np.flatnonzero(slice_of == b)
+        if not len(where):
+            continue
+        pos = starts[where]
+        code = flat[pos].astype(np.int64)
+        for t in range(1, size):
+            code *= base
+            code += flat[pos + t]
+            code = pd.factorize(code)[0]
+        if size == 1:
+            code = pd.factorize(code)[0]
+        out[where] = code + offset
+        offset += int(code.max()) + 1
+    return out
 
 
 #: rows of the shared-shingle product computed at a time (bounds its memory on a large event)
@@ -321,7 +349,7 @@ def _shared_rows(x: sparse.csr_matrix, order: list[int], placed: np.ndarray,
     are passed over."""
     xt = x.T.tocsr()
     for b in range(0, len(order), batch):
-        ks = [k for k in order[b:b + batch] if not placed[k]]
+        ks = [k for k in np.asarray(order[b:b + batch]).tolist() if not placed[k]]
         if not ks:
             continue
         part = (x[ks] @ xt).tocsr()
@@ -341,7 +369,12 @@ def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, 
     doc_code: dict[str, int] = {}
     docs = np.fromiter((doc_code.setdefault(u.doc_id, len(doc_code)) for u in units), np.int64,
                        len(units))
-    order = sorted(range(len(units)), key=lambda k: (-len(units[k].ids), units[k].doc_id, units[k].start))
+    # longest first, then by doc_id and start (np.lexsort is stable, as sorted() with a key;
+    # a key tuple per unit took 100 MB on a large event, the order as a list 36 MB)
+    doc_rank = {d: r for r, d in enumerate(sorted(doc_code))}
+    order = np.lexsort((np.fromiter((u.start for u in units), np.int64, len(units)),
+                        np.fromiter((doc_rank[u.doc_id] for u in units), np.int64, len(units)),
+                        -n_ids))
     role = np.zeros(len(units), dtype=np.int8)       # 0 free, 1 reference, 2 member
     owner = np.full(len(units), -1, dtype=np.int64)
     best = np.zeros(len(units))
@@ -387,7 +420,7 @@ def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, 
                 role[c], owner[c], best[c] = 2, k, sim
                 blocks_of[c] = blocks
     passages = []
-    for k in order:
+    for k in order.tolist():
         if role[k] != 1:
             continue
         members = [(units[c], blocks_of[c]) for c in np.flatnonzero(owner == k).tolist()]
@@ -681,12 +714,13 @@ def _find_passages(articles, sentences, quotes, min_similarity, min_words, shing
     for u in units:
         by_event[u.event].append(u)
 
-    sent_starts: dict[str, tuple[list, list]] = {}      # doc_id -> (starts, sent_ids), by start
+    # doc_id -> (starts, sent_ids) as arrays, by start (as Python lists: 60 MB on a large event)
     by_start = sents.sort_values(["doc_id", "start"])
-    for d, start, sid in zip(*(by_start[c].tolist() for c in ("doc_id", "start", "sent_id"))):
-        starts, ids = sent_starts.setdefault(d, ([], []))
-        starts.append(start)
-        ids.append(sid)
+    bounds = by_start.groupby("doc_id", sort=False).indices
+    starts_all = by_start["start"].to_numpy(dtype=np.int64)
+    ids_all = by_start["sent_id"].to_numpy()
+    sent_starts = {d: (starts_all[rows], ids_all[rows]) for d, rows in bounds.items()}
+    del by_start, bounds
 
     passages, ev_units = [], None
     for event in sorted(by_event):
@@ -711,7 +745,7 @@ def _passage_rows(found: _Found, min_similarity: float, max_gap_words: int):
         if doc not in sent_starts:
             return pd.NA
         starts, ids = sent_starts[doc]
-        i = bisect_right(starts, pos) - 1
+        i = int(np.searchsorted(starts, pos, side="right")) - 1
         return int(ids[i]) if i >= 0 else pd.NA
 
     passages = found.passages
