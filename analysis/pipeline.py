@@ -556,11 +556,9 @@ def analyze_event(articles: pd.DataFrame, tables: dict[str, pd.DataFrame],
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _columns_copy(frame: pd.DataFrame | None, columns) -> pd.DataFrame | None:
+def _columns_copy(frame: pd.DataFrame, columns) -> pd.DataFrame:
     """A copy of only ``columns`` of ``frame`` (those it has): a selection alone would keep
     the other columns' memory alive (they share blocks)."""
-    if frame is None:
-        return None
     return frame[[c for c in columns if c in frame.columns]].copy()
 
 

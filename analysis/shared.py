@@ -51,6 +51,7 @@ import pandas as pd
 from rapidfuzz.distance import LCSseq
 from scipy import sparse
 
+from .sinks import csv_line
 from .tokens import WORD_RE, word_spans
 
 __all__ = ["shared_passages", "write_shared_passages", "shared_summary", "SHARED_COLUMNS"]
@@ -628,7 +629,7 @@ def write_shared_passages(path, columns: list[str], articles: pd.DataFrame,
         del keys
         first_row = np.concatenate([[0], np.cumsum(np.frombuffer(n_rows, dtype=np.int64))])
         with open(scratch, "rb") as src, open(path, "wb") as out:
-            out.write(_csv_header(columns))
+            out.write(csv_line(columns).encode("utf-8"))
             buf = bytearray()
             for number, k in enumerate(np.argsort(rank, kind="stable").tolist(), 1):
                 src.seek(offsets[k])
@@ -656,12 +657,6 @@ class _Lines:
     def write(self, line: str) -> int:
         self.items.append(line)
         return len(line)
-
-
-def _csv_header(columns: list[str]) -> bytes:
-    lines = _Lines()
-    csv.writer(lines, lineterminator="\n").writerow(columns)
-    return lines.items[0].encode("utf-8")
 
 
 def _ranks(keys: list) -> np.ndarray:
