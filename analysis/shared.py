@@ -80,9 +80,7 @@ class _Unit:
     kind: str                      # 'quote' or 'sentence'
     start: int
     end: int
-    ids: str | array               # word ids (normalised words numbered by first appearance),
-    #                                one character each (an array once there are more ids than
-    #                                Unicode code points, see _build_units)
+    ids: str | list                # word ids (see _Units.ids)
     quote_id: object = pd.NA
     spans: list | None = None      # word offsets, while its passage's rows are made
 
@@ -121,34 +119,99 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
-    """The quotation and narrative units, each with its words as ids of one vocabulary.
+class _Units:
+    """The units of :func:`_build_units`, column by column (one object per unit took 400-600
+    bytes: 480 MB on a 10,000-article event); a unit becomes a :class:`_Unit` only when it joins
+    a passage (:meth:`unit`).
 
-    The ids are kept as a string, one character per word (``chr(id)``): compact (a large event
-    has hundreds of thousands of units) and what the LCS and the alignment compare. Should the
-    vocabulary outgrow Unicode's code points, every unit switches to an array of ids. Word
-    offsets are found again only for the units that end up in a passage."""
+    ``flat`` holds every unit's word ids one after the other (uint32), ``offsets`` where each
+    unit's ids start (one more entry than units); ``text`` is the same ids as one string, one
+    character per id (``chr(id)``), from which a unit's ids are a slice: compact, and what the
+    LCS and the alignment compare. Should the vocabulary outgrow Unicode's code points,
+    ``text`` is None and a unit's ids are a list of ints."""
+
+    __slots__ = ("doc_names", "doc_event", "doc_outlet", "doc_rank", "doc", "kind", "start",
+                 "end", "quote_id", "has_quote_id", "flat", "offsets", "lens", "text", "_bounds")
+
+    def __init__(self, doc_names, doc_event, doc_outlet, doc, kind, start, end, quote_id,
+                 has_quote_id, flat, offsets, text):
+        self.doc_names, self.doc_event, self.doc_outlet = doc_names, doc_event, doc_outlet
+        rank = np.empty(len(doc_names), dtype=np.int64)       # doc code -> rank of its doc_id
+        rank[sorted(range(len(doc_names)), key=doc_names.__getitem__)] = np.arange(len(doc_names))
+        self.doc_rank = rank
+        self.doc, self.kind, self.start, self.end = doc, kind, start, end
+        self.quote_id, self.has_quote_id = quote_id, has_quote_id
+        self.flat, self.text = flat, text
+        self._bounds = offsets                  # array("q"): its items are Python ints, fast
+        self.offsets = np.frombuffer(offsets, dtype=np.int64)
+        self.lens = np.diff(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def ids(self, k: int):
+        """Word ids of unit ``k``: a string (one character per id) or a list of ints."""
+        lo, hi = self._bounds[k], self._bounds[k + 1]
+        return self.text[lo:hi] if self.text is not None else self.flat[lo:hi].tolist()
+
+    def unit(self, k: int) -> _Unit:
+        d = int(self.doc[k])
+        return _Unit(k, self.doc_names[d], self.doc_event[d], self.doc_outlet[d],
+                     "quote" if self.kind[k] else "sentence", int(self.start[k]),
+                     int(self.end[k]), self.ids(k),
+                     int(self.quote_id[k]) if self.has_quote_id[k] else pd.NA)
+
+    def ids_of(self, idx: np.ndarray) -> np.ndarray:
+        """The word ids of units ``idx`` (ascending), one after the other."""
+        if len(idx) == len(self):
+            return self.flat
+        out = np.empty(int(self.lens[idx].sum()), dtype=np.uint32)
+        pos = 0
+        for lo in range(0, len(idx), 20_000):         # bounded temporaries
+            part = idx[lo:lo + 20_000]
+            lens = self.lens[part]
+            at = np.repeat(self.offsets[part] - (np.cumsum(lens) - lens), lens)
+            at += np.arange(len(at))
+            out[pos:pos + len(at)] = self.flat[at]
+            pos += len(at)
+        return out
+
+
+def _build_units(articles, sentences, quotes, min_words) -> _Units:
+    """The quotation and narrative units, each with its words as ids of one vocabulary
+    (normalised words numbered by first appearance). Word offsets are found again only for the
+    units that end up in a passage."""
     info = {}                                    # doc_id -> (text, event, outlet, doc_id)
     for doc, text, event, outlet in zip(*(articles[c].tolist() for c in ("doc_id", "text", "event",
                                                                            "outlet"))):
         info[str(doc)] = (text, event, outlet, str(doc))
-    units: list[_Unit] = []
     holes: dict[str, list] = defaultdict(list)
     vocab: dict[str, int] = {}
-    as_text = [True]
+    code_of: dict[str, int] = {}
+    doc_names, doc_event, doc_outlet = [], [], []
+    doc, kind, starts, ends = array("i"), array("b"), array("q"), array("q")
+    quote_ids, has_quote_id = array("q"), array("b")
+    flat, offsets = array("I"), array("q", [0])
 
-    def add(doc, kind, s, e, quote_id=pd.NA):
-        text, event, outlet, doc = info[doc]       # (one doc_id string for all its units)
+    def add(d, is_quote, s, e, quote_id=None):
+        text, event, outlet, d = info[d]
         words = WORD_RE.findall(text, s, e)
         if len(words) < min_words:
             return
-        ids = [vocab.setdefault(_norm(w), len(vocab)) for w in words]
-        if as_text[0] and len(vocab) > sys.maxunicode:
-            as_text[0] = False
-            for u in units:
-                u.ids = array("I", map(ord, u.ids))
-        ids = "".join(map(chr, ids)) if as_text[0] else array("I", ids)
-        units.append(_Unit(len(units), doc, event, outlet, kind, s, e, ids, quote_id))
+        code = code_of.get(d)
+        if code is None:
+            code = code_of[d] = len(doc_names)
+            doc_names.append(d)
+            doc_event.append(event)
+            doc_outlet.append(outlet)
+        flat.extend([vocab.setdefault(_norm(w), len(vocab)) for w in words])
+        offsets.append(len(flat))
+        doc.append(code)
+        kind.append(is_quote)
+        starts.append(s)
+        ends.append(e)
+        quote_ids.append(0 if quote_id is None else quote_id)
+        has_quote_id.append(quote_id is not None)
 
     if quotes is not None and len(quotes):
         q = quotes.sort_values(["doc_id", "start", "end"])
@@ -157,33 +220,43 @@ def _build_units(articles, sentences, quotes, min_words) -> list[_Unit]:
         marks = (zip(*_column_slices(q, ("mark_start", "mark_end"))) if has_marks else
                  repeat((pd.NA, pd.NA), n))
         qids = _column_slices(q, ("quote_id",))[0] if "quote_id" in q.columns else repeat(pd.NA, n)
-        for doc, s, e, (ms, me), qid in zip(*_column_slices(q, ("doc_id", "start", "end")),
-                                            marks, qids):
-            doc = str(doc)
-            if doc not in info:
+        for d, s, e, (ms, me), qid in zip(*_column_slices(q, ("doc_id", "start", "end")),
+                                          marks, qids):
+            d = str(d)
+            if d not in info:
                 continue
             s, e = int(s), int(e)
             if has_marks and pd.notna(ms) and pd.notna(me):
-                holes[doc].append((int(ms), int(me)))
+                holes[d].append((int(ms), int(me)))
             else:
-                text = info[doc][0]
+                text = info[d][0]
                 hs = s - 1 if s > 0 and text[s - 1] in _QUOTE_CHARS else s
                 he = e + 1 if e < len(text) and text[e] in _QUOTE_CHARS else e
-                holes[doc].append((hs, he))
-            add(doc, "quote", s, e, int(qid) if pd.notna(qid) else pd.NA)
-    for doc in holes:
-        holes[doc].sort()
+                holes[d].append((hs, he))
+            add(d, 1, s, e, int(qid) if pd.notna(qid) else None)
+    for d in holes:
+        holes[d].sort()
     sent = sentences.sort_values(["doc_id", "start"])
-    for doc, s, e in zip(*_column_slices(sent, ("doc_id", "start", "end"))):
-        doc = str(doc)
-        if doc not in info:
+    for d, s, e in zip(*_column_slices(sent, ("doc_id", "start", "end"))):
+        d = str(d)
+        if d not in info:
             continue
-        text = info[doc][0]
-        for fs, fe in _fragments(int(s), int(e), holes.get(doc, [])):
+        text = info[d][0]
+        for fs, fe in _fragments(int(s), int(e), holes.get(d, [])):
             fs, fe = _trim(text, fs, fe)
             if fe > fs:
-                add(doc, "sentence", fs, fe)
-    return units
+                add(d, 0, fs, fe)
+    del vocab, holes
+    ids = np.frombuffer(flat, dtype=np.uint32) if len(flat) else np.zeros(0, np.uint32)
+    text = (str(memoryview(flat), "utf-32-le", "surrogatepass")
+            if len(ids) == 0 or int(ids.max()) <= sys.maxunicode else None)
+
+    def column(values, dtype):
+        return np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype)
+
+    return _Units(doc_names, doc_event, doc_outlet, column(doc, np.int32), column(kind, np.int8),
+                  column(starts, np.int64), column(ends, np.int64), column(quote_ids, np.int64),
+                  column(has_quote_id, np.int8).astype(bool), ids, offsets, text)
 
 
 def _column_slices(frame: pd.DataFrame, columns, size: int = 20_000) -> list:
@@ -254,22 +327,17 @@ def _blocks(a: list, b: list, min_run: int, a_pos: dict | None = None) -> list[t
     return out
 
 
-def _shingle_matrix(units: list[_Unit], size: int,
+def _shingle_matrix(flat: np.ndarray, lens: np.ndarray, size: int,
                     max_units: int | None = None) -> sparse.csr_matrix:
     """Units x shingles: which distinct word ``size``-grams ("shingles") each unit has, 1 per
-    shingle (a unit shorter than ``size`` words is one shingle, all of it). Its product with its
+    shingle (a unit shorter than ``size`` words is one shingle, all of it); ``flat`` holds the
+    units' word ids one after the other, ``lens`` how many each has. Its product with its
     transpose counts the shingles two units share (:func:`_shared_rows`).
 
     ``max_units``: shingles found in more units than this are left out (boilerplate of a very
     large event; each would add the square of its frequency to the product)."""
-    lens = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
-    if not len(units):
-        flat = np.zeros(0, np.uint32)
-    elif isinstance(units[0].ids, str):
-        flat = np.frombuffer("".join(u.ids for u in units).encode("utf-32-le", "surrogatepass"),
-                             dtype=np.uint32)
-    else:
-        flat = np.frombuffer(b"".join(u.ids.tobytes() for u in units), dtype=np.uint32)
+    lens = np.asarray(lens, dtype=np.int64)
+    n_units = len(lens)
     # (int32 positions, and shingles numbered in 16 slices by their first word: a
     # 10,000-article event has 8 million words; numbering them all at once took 300 MB at the
     # peak, sort-based np.unique with int64 temporaries 0.6 GB)
@@ -278,19 +346,19 @@ def _shingle_matrix(units: list[_Unit], size: int,
         (np.cumsum(lens) - lens).astype(np.int32), lens)
     starts = np.flatnonzero(left >= size).astype(np.int32)   # where a whole n-gram starts
     del left
-    rows = [np.repeat(np.arange(len(units), dtype=np.int32), lens)[starts]]
+    rows = [np.repeat(np.arange(n_units, dtype=np.int32), lens)[starts]]
     cols = [_shingle_codes(flat, starts, size)]
     n_codes = int(cols[0].max()) + 1 if len(starts) else 0
-    del flat, starts
-    short: dict[tuple, int] = {}
-    for k, u in enumerate(units):
-        if len(u.ids) < size:
-            rows.append(np.array([k], dtype=np.int32))
-            key = u.ids if isinstance(u.ids, str) else tuple(u.ids)
-            cols.append(np.array([n_codes + short.setdefault(key, len(short))], dtype=np.int32))
+    del starts
+    short: dict[bytes, int] = {}
+    ends = np.cumsum(lens)
+    for k in np.flatnonzero(lens < size).tolist():
+        rows.append(np.array([k], dtype=np.int32))
+        key = flat[ends[k] - lens[k]:ends[k]].tobytes()
+        cols.append(np.array([n_codes + short.setdefault(key, len(short))], dtype=np.int32))
     rows, cols = np.concatenate(rows), np.concatenate(cols)
     x = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
-                          shape=(len(units), n_codes + len(short)))
+                          shape=(n_units, n_codes + len(short)))
     del rows, cols
     x.data[:] = 1                     # a shingle counts once per unit
     if max_units is not None:
@@ -360,27 +428,23 @@ def _shared_rows(x: sparse.csr_matrix, order: list[int], placed: np.ndarray,
             yield k, part.indices[row].astype(np.int64), part.data[row]
 
 
-def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, min_run,
-                   max_steal=50, max_shingle_units=None):
-    """Leader clustering of one event's units; returns list of (reference, [(member, blocks)])."""
+def _cluster_event(units: _Units, idx: np.ndarray, min_similarity, min_words, shingle_size,
+                   min_run, max_steal=50, max_shingle_units=None):
+    """Leader clustering of one event's units (``idx``: their positions in ``units``,
+    ascending); returns list of (reference, [(member, blocks)]), units by position."""
     # the word ids as strings (a character per id) unless the vocabulary is too large: the LCS
     # is faster on str; the alignment compares characters as it would ids
-    seqs = [u.ids if isinstance(u.ids, str) else u.ids.tolist() for u in units]
-    n_ids = np.fromiter((len(u.ids) for u in units), np.int64, len(units))
-    doc_code: dict[str, int] = {}
-    docs = np.fromiter((doc_code.setdefault(u.doc_id, len(doc_code)) for u in units), np.int64,
-                       len(units))
+    seq, at, text, flat, offsets = units.ids, idx.tolist(), units.text, units.flat, units.offsets
+    n_ids = units.lens[idx]
+    docs = units.doc[idx].astype(np.int64)
     # longest first, then by doc_id and start (np.lexsort is stable, as sorted() with a key;
     # a key tuple per unit took 100 MB on a large event, the order as a list 36 MB)
-    doc_rank = {d: r for r, d in enumerate(sorted(doc_code))}
-    order = np.lexsort((np.fromiter((u.start for u in units), np.int64, len(units)),
-                        np.fromiter((doc_rank[u.doc_id] for u in units), np.int64, len(units)),
-                        -n_ids))
-    role = np.zeros(len(units), dtype=np.int8)       # 0 free, 1 reference, 2 member
-    owner = np.full(len(units), -1, dtype=np.int64)
-    best = np.zeros(len(units))
+    order = np.lexsort((units.start[idx], units.doc_rank[docs], -n_ids))
+    role = np.zeros(len(idx), dtype=np.int8)         # 0 free, 1 reference, 2 member
+    owner = np.full(len(idx), -1, dtype=np.int64)
+    best = np.zeros(len(idx))
     blocks_of: dict[int, list] = {}
-    x = _shingle_matrix(units, shingle_size, max_shingle_units)
+    x = _shingle_matrix(units.ids_of(idx), n_ids, shingle_size, max_shingle_units)
     for k, cand, hits in _shared_rows(x, order, role):
         if role[k]:
             continue
@@ -397,19 +461,21 @@ def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, 
             cand = cand[~drop]
         if not len(cand):
             continue
-        ref, ref_pos, claimed = units[k], None, []
-        shorter = np.minimum(len(ref.ids), n_ids[cand])
+        ref, ref_pos, claimed = seq(at[k]), None, []
+        shorter = np.minimum(len(ref), n_ids[cand])
         need = np.maximum(min_words, min_similarity * shorter)
-        for c, shorter_c, need_c, taken_c, best_c in zip(
-                cand.tolist(), shorter.tolist(), need.tolist(), (role[cand] == 2).tolist(),
-                best[cand].tolist()):
+        where = idx[cand]
+        for c, lo, hi, shorter_c, need_c, taken_c, best_c in zip(
+                cand.tolist(), offsets[where].tolist(), offsets[where + 1].tolist(),
+                shorter.tolist(), need.tolist(), (role[cand] == 2).tolist(), best[cand].tolist()):
             # LCS bounds the run-filtered alignment from above: cheap rejection first.
-            lcs = LCSseq.similarity(seqs[k], seqs[c])
+            other = text[lo:hi] if text is not None else flat[lo:hi].tolist()
+            lcs = LCSseq.similarity(ref, other)
             if lcs < need_c or (taken_c and lcs / shorter_c <= best_c):
                 continue
             if ref_pos is None:
-                ref_pos = _positions(ref.ids)
-            blocks = _blocks(ref.ids, units[c].ids, min_run, ref_pos)
+                ref_pos = _positions(ref)
+            blocks = _blocks(ref, other, min_run, ref_pos)
             n_al = sum(b[2] for b in blocks)
             sim = n_al / shorter_c
             if n_al >= min_words and sim >= min_similarity and (not taken_c or sim > best_c):
@@ -424,9 +490,9 @@ def _cluster_event(units: list[_Unit], min_similarity, min_words, shingle_size, 
     for k in order.tolist():
         if role[k] != 1:
             continue
-        members = [(units[c], blocks_of[c]) for c in np.flatnonzero(owner == k).tolist()]
+        members = [(at[c], blocks_of[c]) for c in np.flatnonzero(owner == k).tolist()]
         if members:
-            passages.append((units[k], members))
+            passages.append((at[k], members))
     return passages
 
 
@@ -668,7 +734,9 @@ def _ranks(keys: list) -> np.ndarray:
 
 class _Found(NamedTuple):
     """The passages of :func:`_find_passages` and what their rows are made from."""
-    passages: list       # (reference unit, [(member unit, blocks)]), in processing order
+    passages: list       # (reference, [(member, blocks)]), in processing order; units by
+    #                      position in ``units``
+    units: _Units
     texts: dict          # doc_id -> text
     agency: dict         # doc_id -> wire agency ("" if none)
     sent_starts: dict    # doc_id -> (sentence starts, sent_ids), by start
@@ -705,9 +773,10 @@ def _find_passages(articles, sentences, quotes, min_similarity, min_words, shing
         quotes["doc_id"] = quotes["doc_id"].astype(str)
 
     units = _build_units(arts, sents, quotes, min_words)
-    by_event = defaultdict(list)
-    for u in units:
-        by_event[u.event].append(u)
+    events = sorted(set(units.doc_event))
+    event_code = {e: i for i, e in enumerate(events)}
+    unit_event = np.array([event_code[e] for e in units.doc_event], dtype=np.int64)[units.doc] \
+        if len(units) else np.zeros(0, np.int64)
 
     # doc_id -> (starts, sent_ids) as arrays, by start (as Python lists: 60 MB on a large event)
     by_start = sents.sort_values(["doc_id", "start"])
@@ -717,17 +786,19 @@ def _find_passages(articles, sentences, quotes, min_similarity, min_words, shing
     sent_starts = {d: (starts_all[rows], ids_all[rows]) for d, rows in bounds.items()}
     del by_start, bounds
 
-    passages, ev_units = [], None
-    for event in sorted(by_event):
-        ev_units = by_event[event]
-        for ref, members in _cluster_event(ev_units, min_similarity, min_words, shingle_size,
+    passages = []
+    outlet_of = np.array([outlet for outlet in units.doc_outlet], dtype=object)[units.doc] \
+        if len(units) else np.zeros(0, object)
+    for e in range(len(events)):
+        idx = np.flatnonzero(unit_event == e) if len(events) > 1 else np.arange(len(units))
+        for ref, members in _cluster_event(units, idx, min_similarity, min_words, shingle_size,
                                            min_run, max_shingle_units=max_shingle_units):
-            outlets = {ref.outlet} | {v.outlet for v, _ in members}
+            outlets = {outlet_of[ref]} | {outlet_of[v] for v, _ in members}
             if len(outlets) < 2:
                 continue
             passages.append((ref, members))
-    del units, by_event, ev_units  # only the passages' units are needed from here on
-    return _Found(passages, texts, agency, sent_starts)
+    del unit_event, outlet_of
+    return _Found(passages, units, texts, agency, sent_starts)
 
 
 def _passage_rows(found: _Found, min_similarity: float, max_gap_words: int):
@@ -743,10 +814,12 @@ def _passage_rows(found: _Found, min_similarity: float, max_gap_words: int):
         i = int(np.searchsorted(starts, pos, side="right")) - 1
         return int(ids[i]) if i >= 0 else pd.NA
 
-    passages = found.passages
+    passages, units = found.passages, found.units
     passages.reverse()
     while passages:
         ref, members = passages.pop()
+        # the passage's units as objects, only while its rows are made
+        ref, members = units.unit(ref), [(units.unit(v), blocks) for v, blocks in members]
         units_here = [ref] + [v for v, _ in members]
         for u in units_here:  # word offsets of this passage's units only, dropped below
             u.spans = word_spans(texts[u.doc_id], u.start, u.end)

@@ -2,12 +2,14 @@
 import random
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import importlib
 from analysis import find_quotes, load_corpus, sentences, shared_passages, shared_summary
 from analysis.shared import SHARED_COLUMNS
+from analysis.tokens import WORD_RE
 
 shared_mod = importlib.import_module("analysis.shared")
 
@@ -279,17 +281,18 @@ def test_blocks_are_difflibs_matching_blocks():
             assert shared_mod._blocks(a, b, min_run) == want, (a, b, min_run)
 
 
-def _id_unit(k, ids):
-    from array import array
-    from analysis.shared import _Unit
-    return _Unit(k, f"d{k}", "e", f"o{k}", "sentence", 0, 1, array("I", ids))
+def _id_units(units):
+    """Word ids of units given as lists, as :func:`_shingle_matrix` takes them."""
+    import numpy as np
+    flat = np.array([i for ids in units for i in ids], dtype=np.uint32)
+    return flat, np.array([len(ids) for ids in units], dtype=np.int64)
 
 
 def _shared_counts(units, size, max_units=None, batch=2):
     """Units x units shared-shingle counts, assembled from the batched rows."""
     import numpy as np
     from analysis.shared import _shared_rows, _shingle_matrix
-    x = _shingle_matrix(units, size, max_units)
+    x = _shingle_matrix(*_id_units(units), size, max_units)
     out = np.zeros((len(units), len(units)), dtype=int)
     order = list(range(len(units)))[::-1]
     for k, cand, hits in _shared_rows(x, order, np.zeros(len(units)), batch=batch):
@@ -302,9 +305,9 @@ def _shared_counts(units, size, max_units=None, batch=2):
 def test_frequent_shingles_can_be_left_out_of_blocking():
     """A boilerplate 4-gram in many units is dropped from the index only when asked to."""
     boiler = [1, 2, 3, 4]
-    units = [_id_unit(k, boiler + [10 + k, 20 + k, 30 + k, 40 + k]) for k in range(5)]
-    units[1] = _id_unit(1, boiler + [10, 20, 30, 40, 50])    # shares a rare 4-gram with 5
-    units.append(_id_unit(5, [10, 20, 30, 40, 50]))
+    units = [boiler + [10 + k, 20 + k, 30 + k, 40 + k] for k in range(5)]
+    units[1] = boiler + [10, 20, 30, 40, 50]             # shares a rare 4-gram with 5
+    units.append([10, 20, 30, 40, 50])
     full = _shared_counts(units, 4)
     assert full[0, 2] == 1 and full[0, 4] == 1         # the boilerplate links every pair
     capped = _shared_counts(units, 4, max_units=3)
@@ -318,9 +321,9 @@ def test_shared_rows_skip_placed_units_and_match_the_full_product():
     computed are passed over."""
     import numpy as np
     from analysis.shared import _shared_rows, _shingle_matrix
-    units = [_id_unit(k, [k % 3, 7, 8, 9, k % 2]) for k in range(7)]
-    units.append(_id_unit(7, [5, 6]))                  # shorter than a shingle: itself one
-    x = _shingle_matrix(units, 3)
+    units = [[k % 3, 7, 8, 9, k % 2] for k in range(7)]
+    units.append([5, 6])                               # shorter than a shingle: itself one
+    x = _shingle_matrix(*_id_units(units), 3)
     placed = np.zeros(len(units), dtype=np.int8)
     placed[[2, 5]] = 1
     order = [6, 5, 4, 3, 2, 1, 0, 7]
@@ -335,17 +338,24 @@ def test_shared_rows_skip_placed_units_and_match_the_full_product():
 
 def test_units_switch_to_id_arrays_when_the_vocabulary_outgrows_unicode(seed, seed_shared,
                                                                          monkeypatch):
-    """Word ids are kept one character each; past sys.maxunicode distinct words every unit
-    switches to an array of ids (and the LCS to lists): the passages are the same."""
+    """Word ids are kept one character each; past sys.maxunicode distinct words every unit's
+    ids are a list (and so for the LCS): the passages are the same."""
     arts, sents, quotes = seed
     monkeypatch.setattr(shared_mod.sys, "maxunicode", 40)   # the seed has ~2,000 distinct words
     units = shared_mod._build_units(arts.assign(event="e"), sents, quotes, 6)
-    assert all(not isinstance(u.ids, str) for u in units)
+    assert units.text is None and all(isinstance(units.ids(k), list) for k in range(len(units)))
     small = shared_passages(arts, sents, quotes)
     pd.testing.assert_frame_equal(small, seed_shared)
     monkeypatch.undo()
     units = shared_mod._build_units(arts.assign(event="e"), sents, quotes, 6)
-    assert all(isinstance(u.ids, str) for u in units) and len(units) > 100
+    assert len(units) > 100 and all(isinstance(units.ids(k), str) for k in range(len(units)))
+    # a unit's ids are its words numbered by first appearance, whichever form they take
+    k = int(np.argmax(units.lens))
+    text = arts.set_index("doc_id")["text"][units.unit(k).doc_id]
+    words = [shared_mod._norm(w) for w in WORD_RE.findall(text, units.start[k], units.end[k])]
+    ids = [ord(c) for c in units.ids(k)]
+    assert len(ids) == len(words) and all((ids[i] == ids[j]) == (words[i] == words[j])
+                                          for i in range(len(ids)) for j in range(len(ids)))
 
 
 # --- written straight to CSV ---------------------------------------------------------------------
