@@ -17,7 +17,6 @@ functions run whatever the engine, so the tables are identical.
 """
 from __future__ import annotations
 
-import bisect
 from collections import deque
 import hashlib
 import json
@@ -425,8 +424,8 @@ def _quoted_words_per_sentence(sentences: pd.DataFrame, speech: pd.DataFrame,
     """Words of speech quotations inside each sentence, in all and per speaker group: one float
     array per column, aligned with ``sentences``' rows.
 
-    Sentences are located by binary search on (article, start) arrays: dicts and tuples per
-    sentence took 250 MB on a 10,000-article event."""
+    Sentences are located by binary search on sorted (article, start) arrays (a dict and
+    tuples per sentence: the step peaked 586 MB above its start on a 10,000-article event)."""
     n = len(sentences)
     counts = {c: np.zeros(n) for c in ["n_quoted_words"] + [f"n_quoted_words_{g}" for g in groups]}
     if not len(speech) or not n:

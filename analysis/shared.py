@@ -787,17 +787,16 @@ def _find_passages(articles, sentences, quotes, min_similarity, min_words, shing
     del by_start, bounds
 
     passages = []
-    outlet_of = np.array([outlet for outlet in units.doc_outlet], dtype=object)[units.doc] \
-        if len(units) else np.zeros(0, object)
+    doc, doc_outlet = units.doc, units.doc_outlet
     for e in range(len(events)):
         idx = np.flatnonzero(unit_event == e) if len(events) > 1 else np.arange(len(units))
         for ref, members in _cluster_event(units, idx, min_similarity, min_words, shingle_size,
                                            min_run, max_shingle_units=max_shingle_units):
-            outlets = {outlet_of[ref]} | {outlet_of[v] for v, _ in members}
+            outlets = {doc_outlet[doc[ref]]} | {doc_outlet[doc[v]] for v, _ in members}
             if len(outlets) < 2:
                 continue
             passages.append((ref, members))
-    del unit_event, outlet_of
+    del unit_event
     return _Found(passages, units, texts, agency, sent_starts)
 
 
