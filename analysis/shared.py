@@ -119,6 +119,26 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+class _Texts:
+    """doc_id -> article text, read from the frame's text column when asked for (the last
+    ``keep`` kept): every text of a large event as a Python string took 170 MB."""
+
+    def __init__(self, doc_ids: list, texts, keep: int = 1024):
+        self._row = {d: i for i, d in enumerate(doc_ids)}
+        self._texts = texts            # a column's values (pandas array or list)
+        self._recent: dict = {}
+        self._keep = keep
+
+    def __getitem__(self, doc):
+        text = self._recent.get(doc)
+        if text is None:
+            text = self._texts[self._row[doc]]
+            if len(self._recent) >= self._keep:
+                del self._recent[next(iter(self._recent))]   # the first fetched of those kept
+            self._recent[doc] = text
+        return text
+
+
 class _Units:
     """The units of :func:`_build_units`, column by column (one object per unit took 400-600
     bytes: 480 MB on a 10,000-article event); a unit becomes a :class:`_Unit` only when it joins
@@ -128,26 +148,34 @@ class _Units:
     unit's ids start (one more entry than units); ``text`` is the same ids as one string, one
     character per id (``chr(id)``), from which a unit's ids are a slice: compact, and what the
     LCS and the alignment compare. Should the vocabulary outgrow Unicode's code points,
-    ``text`` is None and a unit's ids are a list of ints."""
+    ``text`` is None and a unit's ids are a list of ints. ``text`` is made when first used, so
+    that it does not exist yet while the shingles are numbered (the search's peak)."""
 
     __slots__ = ("doc_names", "doc_event", "doc_outlet", "doc_rank", "doc", "kind", "start",
-                 "end", "quote_id", "has_quote_id", "flat", "offsets", "lens", "text", "_bounds")
+                 "end", "quote_id", "has_quote_id", "flat", "offsets", "lens", "_text", "_bounds")
 
     def __init__(self, doc_names, doc_event, doc_outlet, doc, kind, start, end, quote_id,
-                 has_quote_id, flat, offsets, text):
+                 has_quote_id, flat, offsets):
         self.doc_names, self.doc_event, self.doc_outlet = doc_names, doc_event, doc_outlet
         rank = np.empty(len(doc_names), dtype=np.int64)       # doc code -> rank of its doc_id
         rank[sorted(range(len(doc_names)), key=doc_names.__getitem__)] = np.arange(len(doc_names))
         self.doc_rank = rank
         self.doc, self.kind, self.start, self.end = doc, kind, start, end
         self.quote_id, self.has_quote_id = quote_id, has_quote_id
-        self.flat, self.text = flat, text
+        self.flat, self._text = flat, False     # False: not made yet
         self._bounds = offsets                  # array("q"): its items are Python ints, fast
         self.offsets = np.frombuffer(offsets, dtype=np.int64)
         self.lens = np.diff(self.offsets)
 
     def __len__(self) -> int:
         return len(self.doc)
+
+    @property
+    def text(self) -> str | None:
+        if self._text is False:
+            fits = len(self.flat) == 0 or int(self.flat.max()) <= sys.maxunicode
+            self._text = str(memoryview(self.flat), "utf-32-le", "surrogatepass") if fits else None
+        return self._text
 
     def ids(self, k: int):
         """Word ids of unit ``k``: a string (one character per id) or a list of ints."""
@@ -177,14 +205,16 @@ class _Units:
         return out
 
 
-def _build_units(articles, sentences, quotes, min_words) -> _Units:
+def _build_units(articles, sentences, quotes, min_words, texts=None) -> _Units:
     """The quotation and narrative units, each with its words as ids of one vocabulary
     (normalised words numbered by first appearance). Word offsets are found again only for the
-    units that end up in a passage."""
-    info = {}                                    # doc_id -> (text, event, outlet, doc_id)
-    for doc, text, event, outlet in zip(*(articles[c].tolist() for c in ("doc_id", "text", "event",
-                                                                           "outlet"))):
-        info[str(doc)] = (text, event, outlet, str(doc))
+    units that end up in a passage. ``texts``: doc_id -> text (:class:`_Texts`), when the caller
+    has it."""
+    if texts is None:
+        texts = _Texts(articles["doc_id"].astype(str).tolist(), articles["text"].array)
+    info = {}                                    # doc_id -> (event, outlet, doc_id)
+    for doc, event, outlet in zip(*(articles[c].tolist() for c in ("doc_id", "event", "outlet"))):
+        info[str(doc)] = (event, outlet, str(doc))
     holes: dict[str, list] = defaultdict(list)
     vocab: dict[str, int] = {}
     code_of: dict[str, int] = {}
@@ -194,8 +224,8 @@ def _build_units(articles, sentences, quotes, min_words) -> _Units:
     flat, offsets = array("I"), array("q", [0])
 
     def add(d, is_quote, s, e, quote_id=None):
-        text, event, outlet, d = info[d]
-        words = WORD_RE.findall(text, s, e)
+        event, outlet, d = info[d]
+        words = WORD_RE.findall(texts[d], s, e)
         if len(words) < min_words:
             return
         code = code_of.get(d)
@@ -229,7 +259,7 @@ def _build_units(articles, sentences, quotes, min_words) -> _Units:
             if has_marks and pd.notna(ms) and pd.notna(me):
                 holes[d].append((int(ms), int(me)))
             else:
-                text = info[d][0]
+                text = texts[d]
                 hs = s - 1 if s > 0 and text[s - 1] in _QUOTE_CHARS else s
                 he = e + 1 if e < len(text) and text[e] in _QUOTE_CHARS else e
                 holes[d].append((hs, he))
@@ -241,22 +271,20 @@ def _build_units(articles, sentences, quotes, min_words) -> _Units:
         d = str(d)
         if d not in info:
             continue
-        text = info[d][0]
+        text = texts[d]
         for fs, fe in _fragments(int(s), int(e), holes.get(d, [])):
             fs, fe = _trim(text, fs, fe)
             if fe > fs:
                 add(d, 0, fs, fe)
     del vocab, holes
     ids = np.frombuffer(flat, dtype=np.uint32) if len(flat) else np.zeros(0, np.uint32)
-    text = (str(memoryview(flat), "utf-32-le", "surrogatepass")
-            if len(ids) == 0 or int(ids.max()) <= sys.maxunicode else None)
 
     def column(values, dtype):
         return np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype)
 
     return _Units(doc_names, doc_event, doc_outlet, column(doc, np.int32), column(kind, np.int8),
                   column(starts, np.int64), column(ends, np.int64), column(quote_ids, np.int64),
-                  column(has_quote_id, np.int8).astype(bool), ids, offsets, text)
+                  column(has_quote_id, np.int8).astype(bool), ids, offsets)
 
 
 def _column_slices(frame: pd.DataFrame, columns, size: int = 20_000) -> list:
@@ -434,7 +462,7 @@ def _cluster_event(units: _Units, idx: np.ndarray, min_similarity, min_words, sh
     ascending); returns list of (reference, [(member, blocks)]), units by position."""
     # the word ids as strings (a character per id) unless the vocabulary is too large: the LCS
     # is faster on str; the alignment compares characters as it would ids
-    seq, at, text, flat, offsets = units.ids, idx.tolist(), units.text, units.flat, units.offsets
+    seq, at, flat, offsets = units.ids, idx.tolist(), units.flat, units.offsets
     n_ids = units.lens[idx]
     docs = units.doc[idx].astype(np.int64)
     # longest first, then by doc_id and start (np.lexsort is stable, as sorted() with a key;
@@ -445,6 +473,7 @@ def _cluster_event(units: _Units, idx: np.ndarray, min_similarity, min_words, sh
     best = np.zeros(len(idx))
     blocks_of: dict[int, list] = {}
     x = _shingle_matrix(units.ids_of(idx), n_ids, shingle_size, max_shingle_units)
+    text = units.text
     for k, cand, hits in _shared_rows(x, order, role):
         if role[k]:
             continue
@@ -511,7 +540,7 @@ def _join_gaps(text: str, spans: list, idx: list[int]) -> str:
     return " \u2026 ".join(text[spans[r[0]][0]:spans[r[-1]][1]] for r in pieces)
 
 
-def _version_rows(ref: _Unit, members, texts: dict, max_gap_words: int):
+def _version_rows(ref: _Unit, members, texts: _Texts, max_gap_words: int):
     """One record per article: merge an article's member units that lie close together."""
     by_doc = defaultdict(list)
     for v, blocks in members:
@@ -737,7 +766,7 @@ class _Found(NamedTuple):
     passages: list       # (reference, [(member, blocks)]), in processing order; units by
     #                      position in ``units``
     units: _Units
-    texts: dict          # doc_id -> text
+    texts: _Texts        # doc_id -> text
     agency: dict         # doc_id -> wire agency ("" if none)
     sent_starts: dict    # doc_id -> (sentence starts, sent_ids), by start
 
@@ -763,7 +792,7 @@ def _find_passages(articles, sentences, quotes, min_similarity, min_words, shing
     if "wire_agency" not in arts:
         arts["wire_agency"] = ""
     arts["wire_agency"] = arts["wire_agency"].fillna("").astype(str).str.strip()
-    texts = dict(zip(arts["doc_id"], arts["text"]))
+    texts = _Texts(arts["doc_id"].tolist(), arts["text"].array)
     agency = dict(zip(arts["doc_id"], arts["wire_agency"]))
     sents = sentences[["doc_id", "sent_id", "start", "end"]]
     sents["doc_id"] = sents["doc_id"].astype(str)
@@ -772,7 +801,7 @@ def _find_passages(articles, sentences, quotes, min_similarity, min_words, shing
                          if c in quotes.columns]]
         quotes["doc_id"] = quotes["doc_id"].astype(str)
 
-    units = _build_units(arts, sents, quotes, min_words)
+    units = _build_units(arts, sents, quotes, min_words, texts)
     events = sorted(set(units.doc_event))
     event_code = {e: i for i, e in enumerate(events)}
     unit_event = np.array([event_code[e] for e in units.doc_event], dtype=np.int64)[units.doc] \

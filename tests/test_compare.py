@@ -261,3 +261,23 @@ def test_multi_event_fixture(multi_event_path):
     pooled = pooled_outlet_effects(est, n_boot=500)
     assert set(pooled.metric) == set(metrics)
     assert pooled.set_index(["outlet", "metric"]).loc[("Eastern Dispatch", "quote_share"), "n_events"] == 2
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_sentences_join_their_articles_as_an_inner_merge(dtype):
+    from analysis.compare import _join_articles
+
+    sm = pd.DataFrame({"doc_id": ["b", "a", "x", "b", "c", "a"], "n_words": [5, 7, 9, 2, 4, 1]},
+                      index=[10, 11, 12, 13, 14, 15]).astype({"doc_id": dtype})
+    arts = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "event": ["e1", "e1", "e2", "e2"],
+                         "outlet": ["RT", "BBC", "RT", None]}).astype({"doc_id": dtype})
+    got = _join_articles(sm, arts)
+    # the article "x" is not in arts: its sentence is left out, the others keep their order
+    assert got["doc_id"].tolist() == ["b", "a", "b", "c", "a"]
+    assert got["outlet"].tolist() == ["BBC", "RT", "BBC", "RT", "RT"]
+    assert got["n_words"].tolist() == [5, 7, 2, 4, 1]
+    pd.testing.assert_frame_equal(got, sm.merge(arts, on="doc_id", how="inner"))
+    # a repeated article id: the merge's rows (one per match), not a silent choice of one
+    dup = pd.concat([arts, arts.iloc[[0]].assign(outlet="TASS")], ignore_index=True)
+    got = _join_articles(sm, dup)
+    assert len(got) == 7 and sorted(got.loc[got["doc_id"] == "a", "outlet"]) == ["RT", "RT", "TASS", "TASS"]

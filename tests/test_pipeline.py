@@ -449,3 +449,43 @@ def test_shared_passages_cached_as_a_csv_run(tmp_path, multi_event_path, multi_d
     run_to_dir(corpus, tmp_path / "uncached2", jobs=1, settings=small)
     run_to_dir(corpus, tmp_path / "retitled2", jobs=1, settings=small, cache=cache)
     _same_dirs(tmp_path / "uncached2", tmp_path / "retitled2")
+
+
+def test_sentence_metrics_count_the_words_of_speech_inside_each_sentence():
+    from analysis.pipeline import sentence_metrics
+
+    text = ('Putin said: "Troops will return. They are leaving now." '
+            'Officials were "not sure" of it. Nobody else spoke.')
+    other = 'Lavrov said "a pullback began" on Monday.'
+    cuts = [0, text.index("They"), text.index("Officials"), text.index("Nobody"), len(text)]
+    sentences = pd.DataFrame({
+        "doc_id": ["a"] * 4 + ["b"], "sent_id": [0, 1, 2, 3, 0],
+        "start": cuts[:4] + [0], "end": [c - 1 for c in cuts[1:4]] + [len(text), len(other)],
+        "n_words": [6, 4, 5, 3, 6], "vader_compound": [0.1, 0.0, -0.2, 0.0, 0.0]})
+    sentences = sentences.iloc[[4, 2, 0, 3, 1]]   # rows out of order: counts follow the rows
+    span = lambda t, s: (t.index(s), t.index(s) + len(s))   # noqa: E731
+    rows = [("a", *span(text, "Troops will return. They are leaving now."), "speech", 0, "government"),
+            ("a", *span(text, "not sure"), "speech", 0, ""),
+            ("a", *span(text, "leaving"), "speech", 1, "media"),      # nested: not counted
+            ("a", *span(text, "Putin"), "scare", 0, "expert"),        # not speech: not counted
+            ("b", *span(other, "a pullback began"), "speech", 0, "government")]
+    quotes = pd.DataFrame(rows, columns=["doc_id", "start", "end", "kind", "depth", "speaker_group"])
+    articles = pd.DataFrame({"doc_id": ["a", "b"], "text": [text, other]})
+    m = sentence_metrics(sentences, quotes, articles)
+    assert list(m.columns) == ["doc_id", "sent_id", "n_words", "vader_compound", "is_positive",
+                               "is_negative", "n_quoted_words", "n_quoted_words_expert",
+                               "n_quoted_words_government", "n_quoted_words_media",
+                               "n_quoted_words_unattributed"]
+    got = m.set_index(["doc_id", "sent_id"]).sort_index()
+    assert got["n_quoted_words"].tolist() == [3.0, 4.0, 2.0, 0.0, 3.0]
+    assert got["n_quoted_words_government"].tolist() == [3.0, 4.0, 0.0, 0.0, 3.0]
+    assert got["n_quoted_words_unattributed"].tolist() == [0.0, 0.0, 2.0, 0.0, 0.0]
+    assert got["n_quoted_words_media"].sum() == 0 and got["n_quoted_words_expert"].sum() == 0
+    assert got["is_negative"].tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]
+    assert (m.dtypes.drop(["doc_id", "sent_id"]) == "float64").all() and m["sent_id"].dtype == "int64"
+    assert m.index.tolist() == sentences.index.tolist()
+    # without quotations the counts are zero and the word count keeps its integer type
+    m0 = sentence_metrics(sentences, quotes.iloc[:0], articles)
+    assert m0["n_quoted_words"].sum() == 0 and m0["n_words"].dtype == "int64"
+    assert list(m0.columns) == ["doc_id", "sent_id", "n_words", "vader_compound", "is_positive",
+                                "is_negative", "n_quoted_words"]
