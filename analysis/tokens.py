@@ -5,13 +5,15 @@ import re
 
 # A word is a run of letters/digits, with inner apostrophes, hyphens, periods or commas between
 # alphanumerics ("it's", "anti-terrorism", "U.S", "1,000", "6.5"). Punctuation is not a word.
-WORD_RE = re.compile(r"[^\W_](?:[\w]|['\u2019\-.,](?=[^\W_]))*", re.UNICODE)
+# (The same matches as r"[^\W_](?:\w|['\u2019\-.,](?=[^\W_]))*", written without a lookahead
+# per character: a third faster; tests/test_robustness.py checks the two agree.)
+WORD_RE = re.compile(r"[^\W_]\w*(?:['\u2019\-.,][^\W_]\w*)*", re.UNICODE)
 
 
 def word_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Return ``(start, end)`` offsets of the words of ``text[start:end]`` (offsets into ``text``)."""
     end = len(text) if end is None else end
-    return [(m.start(), m.end()) for m in WORD_RE.finditer(text, start, end)]
+    return [m.span() for m in WORD_RE.finditer(text, start, end)]
 
 
 def count_words(text: str) -> int:

@@ -82,6 +82,21 @@ def _check_spans(text: str, spans, what: str) -> None:
 # properties of the per-article functions
 
 @PROPERTY
+@given(st.one_of(ANY_TEXT, st.text(alphabet="ab_1'\u2019-., \u00e9", max_size=40)))
+def test_word_regex_matches_its_definition(text):
+    """``tokens.WORD_RE`` is a faster spelling of the definition in its comment: the same words."""
+    import re
+
+    from analysis.tokens import WORD_RE, count_words, word_spans
+
+    definition = re.compile(r"[^\W_](?:\w|['\u2019\-.,](?=[^\W_]))*")
+    expected = [m.span() for m in definition.finditer(text)]
+    assert word_spans(text) == expected and count_words(text) == len(expected)
+    assert [m.span() for m in WORD_RE.finditer(text, 1, len(text) - 1)] == \
+        [m.span() for m in definition.finditer(text, 1, len(text) - 1)]
+
+
+@PROPERTY
 @given(ANY_TEXT)
 def test_sentence_spans_never_crash_and_cover_the_text(text):
     segment = _module("segment")
