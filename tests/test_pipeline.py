@@ -429,7 +429,7 @@ def test_shared_passages_cached_as_a_csv_run(tmp_path, multi_event_path, multi_d
     run_to_dir(corpus, tmp_path / "cold", jobs=1, settings=small, cache=cache)
     _same_dirs(multi_dir, tmp_path / "cold")
     events = cache / "events"
-    assert len(list(events.glob("*.shared.run.json"))) == 3 and not list(events.glob("*.shared.parquet"))
+    assert len(list(events.glob("*.shared.run.json"))) == 3 and not list(events.glob("*.shared.pkl"))
     assert len(list(events.glob("*.shared.csv"))) == 1   # one event has shared passages
     manifest = pd.read_csv(corpus / "manifest.csv")
     manifest.loc[0, "title"] = "A new title"
@@ -442,7 +442,7 @@ def test_shared_passages_cached_as_a_csv_run(tmp_path, multi_event_path, multi_d
     _same_dirs(tmp_path / "uncached", tmp_path / "retitled")
     write_tables(run(corpus, jobs=1, settings=small, cache=cache), tmp_path / "memory")
     _same_dirs(tmp_path / "uncached", tmp_path / "memory")
-    assert len(list(events.glob("*.shared.parquet"))) == 3     # the API stored the frames
+    assert len(list(events.glob("*.shared.pkl"))) == 3     # the API stored the frames
     assert not list(events.glob("*.shared.run.json"))
     manifest.loc[0, "title"] = "Another title"
     manifest.to_csv(corpus / "manifest.csv", index=False)
@@ -489,3 +489,23 @@ def test_sentence_metrics_count_the_words_of_speech_inside_each_sentence():
     assert m0["n_quoted_words"].sum() == 0 and m0["n_words"].dtype == "int64"
     assert list(m0.columns) == ["doc_id", "sent_id", "n_words", "vader_compound", "is_positive",
                                 "is_negative", "n_quoted_words"]
+
+
+def test_event_cache_keeps_frames_exactly_and_reads_parquet_of_earlier_versions(tmp_path):
+    from analysis.engine import EventCache, RunFile
+
+    store = EventCache(tmp_path)
+    outlets = pd.DataFrame({"outlet": ["RT", "BBC"], "vader_compound_mean": [0.1 + 0.2, -1e-17],
+                            "n_articles": [3, 4]}, index=[7, 9]).astype({"outlet": "str"})
+    (tmp_path / "run.csv").write_text("passage_id,doc_id\n1,a\n", encoding="utf-8")
+    store.put("k1", {"outlets": outlets, "shared": RunFile(str(tmp_path / "run.csv"), ["passage_id", "doc_id"], 1)})
+    got = store.get("k1")
+    assert list(got) == ["outlets", "shared"] and got["shared"].n_ids == 1
+    pd.testing.assert_frame_equal(got["outlets"], outlets.reset_index(drop=True), check_exact=True)
+    assert list(store.get("k1", tables=("outlets",))) == ["outlets"]
+    # an entry written as Parquet by an earlier version
+    outlets.to_parquet(store.folder / "k0.outlets.parquet", index=False)
+    (store.folder / "k0.done").write_text("ok\n")
+    pd.testing.assert_frame_equal(store.get("k0", tables=("outlets",))["outlets"],
+                                  outlets.reset_index(drop=True), check_exact=True)
+    assert store.get("k2") is None

@@ -410,3 +410,13 @@ def test_written_passages_without_rows_or_with_a_carriage_return(tmp_path):
     with pytest.raises(ValueError, match="passage_id first"):
         shared_mod.write_shared_passages(tmp_path / "x.csv", SHARED_COLUMNS[1:] + ["passage_id"],
                                          arts, sents)
+
+
+def test_texts_are_read_from_the_column_when_asked_for_and_few_are_kept():
+    texts = pd.Series(["Kiev said.", "Kyiv \u2019said\u2019.", "Moscow said."], dtype="str")
+    found = shared_mod._Texts(["a", "b", "c"], texts.array, keep=2)
+    order = ["a", "b", "c", "a", "c", "b", "b"]
+    assert [found[d] for d in order] == [texts[["a", "b", "c"].index(d)] for d in order]
+    assert len(found._recent) == 2 and all(isinstance(t, str) for t in found._recent.values())
+    with pytest.raises(KeyError):
+        found["z"]
