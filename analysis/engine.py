@@ -175,6 +175,13 @@ def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _atomic_pickle(obj, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
 def chunks(frame: pd.DataFrame, size: int):
     """Consecutive row slices of ``frame`` of at most ``size`` rows."""
     for start in range(0, len(frame), size):
@@ -376,16 +383,17 @@ class EventCache:
                       for suffix in (".pkl", ".parquet", ".run.json") if f.name.endswith(suffix)}
         frames, runs = {}, {}
         for name in sorted(tables):
-            base = self.folder / f"{key}.{name}"
-            if base.with_name(f"{base.name}.pkl").exists():
-                with open(base.with_name(f"{base.name}.pkl"), "rb") as fh:
+            stored = self.folder / f"{key}.{name}"
+            pkl, parquet, meta = (Path(f"{stored}{s}") for s in (".pkl", ".parquet", ".run.json"))
+            if pkl.exists():
+                with open(pkl, "rb") as fh:
                     frames[name] = pickle.load(fh)
-            elif base.with_name(f"{base.name}.parquet").exists():
-                frames[name] = pd.read_parquet(base.with_name(f"{base.name}.parquet"))
-            elif base.with_name(f"{base.name}.run.json").exists():
-                meta = json.loads(base.with_name(f"{base.name}.run.json").read_text(encoding="utf-8"))
-                runs[name] = RunFile(str(base.with_name(f"{base.name}.csv")) if meta["has_rows"]
-                                     else None, meta["columns"], meta["n_ids"])
+            elif parquet.exists():
+                frames[name] = pd.read_parquet(parquet)
+            elif meta.exists():
+                info = json.loads(meta.read_text(encoding="utf-8"))
+                runs[name] = RunFile(f"{stored}.csv" if info["has_rows"] else None,
+                                     info["columns"], info["n_ids"])
         return {**frames, **runs}
 
     def put(self, key: str, tables: dict[str, pd.DataFrame | RunFile]) -> None:
@@ -403,11 +411,8 @@ class EventCache:
                                            "has_rows": table.path is not None}), encoding="utf-8")
                 os.replace(tmp, meta)
             else:
-                path = self.folder / f"{key}.{name}.pkl"
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                with open(tmp, "wb") as fh:  # index dropped, as Parquet without it did
-                    pickle.dump(table.reset_index(drop=True), fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
+                # index dropped, as Parquet without it did
+                _atomic_pickle(table.reset_index(drop=True), self.folder / f"{key}.{name}.pkl")
         tmp = self.folder / f".{key}.done.{os.getpid()}.tmp"
         tmp.write_text("ok\n")
         os.replace(tmp, self.folder / f"{key}.done")
@@ -443,8 +448,6 @@ class LoadCache:
         return h.hexdigest()
 
     def get(self, key: str):
-        import pickle
-
         path = self.folder / f"{key}.pickle"
         if not path.exists():
             return None
@@ -452,11 +455,5 @@ class LoadCache:
             return pickle.load(fh)
 
     def put(self, key: str, loaded) -> None:
-        import pickle
-
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{key}.pickle"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(loaded, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        _atomic_pickle(loaded, self.folder / f"{key}.pickle")
