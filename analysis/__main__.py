@@ -3,12 +3,27 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from .errors import KitError
 
 CORPUS_HELP = ("corpus: a folder with manifest.csv (one row per article file: file, outlet, "
                "event, title, published, ...) or a single CSV, JSONL or Parquet file with one "
-               "article per row and a 'text' column")
+               "article per row and a 'text' column (common export names such as body, content, "
+               "media_name, source and publish_date are recognised, with a warning)")
+
+
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    """The loader's warnings as one plain line (they name the file; the kit's source line
+    would only distract); others as Python shows them."""
+    from .corpus import CorpusWarning
+
+    if issubclass(category, CorpusWarning):
+        return f"warning: {message}\n"
+    return _python_format_warning(message, category, filename, lineno, line)
+
+
+_python_format_warning = warnings.formatwarning
 
 
 def _column_map(values: list[str]) -> dict[str, str]:
@@ -103,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     p_fig = sub.add_parser("figures", help="draw the comparison figures (PNG + SVG + CSV)")
     _add_corpus_options(p_fig)
     args = parser.parse_args(argv)
+    warnings.formatwarning = _format_warning
     try:
         if args.command == "tables":
             from .pipeline import run_to_dir

@@ -46,6 +46,21 @@ PRESETS: dict[str, dict[str, str]] = {
                    "publish_date": "published", "story_text": "text", "full_text": "text"},
 }
 
+#: Names under which exports commonly hold a kit column, tried in this order (case and
+#: surrounding spaces ignored) when a single-file corpus has no column of the kit's name and no
+#: ``columns``/``preset`` entry maps one to it; each use is reported as a loader warning. To
+#: keep such a column out, map it to another name (``--column source=source_label``).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "story_text", "full_text", "article_text", "maintext", "content"),
+    "outlet": ("outlet", "media_name", "source_name", "source.name", "publication", "publisher",
+               "source", "media", "site_name", "sitename", "domain"),
+    "published": ("published", "publish_date", "published_at", "publishedat", "publication_date",
+                  "pub_date", "date"),
+    "doc_id": ("doc_id", "stories_id", "story_id", "article_id", "id"),
+    "title": ("title", "headline"),
+    "event": ("event",),
+}
+
 
 class CorpusWarning(UserWarning):
     """Input is doubtful but usable (for example not UTF-8 and decoded as cp1252)."""
@@ -219,7 +234,23 @@ def _read_jsonl_records(path: Path, warn: list[str], problems: _Problems):
             problems.add(path, line_no, problem(path, f"expected a JSON object, found "
                                                 f"{type(obj).__name__}", line=line_no))
             continue
-        yield line_no, path, obj
+        yield line_no, path, _flatten(obj)
+
+
+def _flatten(rec: dict) -> dict:
+    """A record with each nested object one level down made columns ``key.subkey`` (NewsAPI's
+    ``"source": {"id": ..., "name": "Reuters"}`` gives ``source.id`` and ``source.name``); a
+    ``text`` object is kept whole, for the loader's error."""
+    if not any(isinstance(v, dict) for v in rec.values()):
+        return rec
+    out = {}
+    for k, v in rec.items():
+        if isinstance(v, dict) and k != "text":
+            for kk, vv in v.items():
+                out[f"{k}.{kk}"] = vv
+        else:
+            out[k] = v
+    return out
 
 
 def _read_parquet_records(path: Path, warn: list[str], problems: _Problems):
@@ -229,7 +260,7 @@ def _read_parquet_records(path: Path, warn: list[str], problems: _Problems):
         raise CorpusError(problem(path, f"cannot be read as Parquet ({exc})",
                                   fix="check that the file is a complete Parquet file")) from None
     for i, rec in enumerate(frame.to_dict("records"), start=1):
-        yield i, path, rec
+        yield i, path, _flatten(rec)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,6 +301,50 @@ def _line_set(value: str, source, line) -> frozenset[int]:
     except ValueError:
         raise CorpusError(problem(source, f"expected line numbers separated by ';', found "
                                   f"'{value}'", line=line, field="drop_lines/keep_lines")) from None
+
+
+def detect_columns(columns, mapping: dict[str, str] | None = None,
+                   targets=tuple(COLUMN_ALIASES)) -> dict[str, str]:
+    """Extra ``{input column: kit column}`` entries for kit columns that ``columns`` (one
+    record's names) lack under ``mapping``: the first of :data:`COLUMN_ALIASES` present, case
+    and surrounding spaces ignored ("Text", "media_name", "publish_date"). Input columns that
+    ``mapping`` already maps, or that hold a kit column's name, are left alone."""
+    mapping = mapping or {}
+    present = {mapping.get(c, c) for c in columns}
+    free = {}                                    # normalised name -> first such input column
+    for c in columns:
+        if isinstance(c, str) and c not in mapping and c not in COLUMN_ALIASES:
+            free.setdefault(c.strip().lower(), c)
+    found: dict[str, str] = {}
+    for target in targets:
+        if target in present:
+            continue
+        for alias in COLUMN_ALIASES[target]:
+            c = free.get(alias)
+            if c is not None and c not in found:
+                found[c] = target
+                break
+    return found
+
+
+def _column_notes(path: Path, columns, mapping: dict[str, str], targets) -> tuple[dict, list]:
+    """``mapping`` plus :func:`detect_columns`' entries for the first record's ``columns``, and
+    the loader warnings saying which columns were read as which and which kit columns are still
+    missing (an outlet column above all: without one every article's outlet is 'unknown')."""
+    found = detect_columns(columns, mapping, targets)
+    messages = []
+    if found:
+        pairs = ", ".join(f"'{c}' as {t}" for c, t in found.items())
+        messages.append(f"{path.name}: read column {pairs} (no column of the kit's name); to "
+                        "read another, map it with --column NAME=TARGET (columns= in Python)")
+        mapping = {**mapping, **found}
+    present = {mapping.get(c, c) for c in columns}
+    if "outlet" not in present:
+        cols = ", ".join(map(str, columns))
+        messages.append(f"{path.name}: no outlet column (columns: {cols}): every article's "
+                        "outlet is 'unknown', so outlets cannot be compared; map the column "
+                        "naming the outlet with --column NAME=outlet")
+    return mapping, messages
 
 
 def _map_columns(rec: dict, mapping: dict[str, str]) -> dict:
@@ -446,7 +521,7 @@ def _register_id(doc_id: str, seen: dict, source, line, problems: _Problems) -> 
 
 
 def _read_directory(root: Path, *, furniture, lenient, defaults, count_sentences,
-                    mapping) -> LoadedCorpus:
+                    mapping, detect=True) -> LoadedCorpus:
     manifest = root / "manifest.csv"
     if not manifest.is_file():
         found = sorted(p.name for p in root.iterdir() if p.suffix in {".txt", ".html", ".htm"})[:5]
@@ -459,6 +534,12 @@ def _read_directory(root: Path, *, furniture, lenient, defaults, count_sentences
     problems = _Problems(lenient)
     records = list(_read_csv_records(manifest, warn, problems))
     n_records = len(records) + len(problems.rows)
+    if records:   # (the text comes from each row's file, not from a column)
+        targets = ("outlet", "published", "doc_id", "title", "event") if detect else ()
+        mapping, messages = _column_notes(manifest, list(records[0][2]), mapping, targets)
+        for msg in messages:
+            warnings.warn(msg, CorpusWarning, stacklevel=3)
+            warn.append(msg)
     if records and "file" not in _map_columns(records[0][2], mapping):
         cols = ", ".join(records[0][2])
         raise CorpusError(problem(manifest, f"no 'file' column (columns: {cols})",
@@ -512,7 +593,7 @@ def _read_directory(root: Path, *, furniture, lenient, defaults, count_sentences
 
 
 def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sentences,
-               mapping) -> LoadedCorpus:
+               mapping, detect=True) -> LoadedCorpus:
     warn: list[str] = []
     problems = _Problems(lenient)
     reader = {"csv": _read_csv_records, "jsonl": _read_jsonl_records,
@@ -520,6 +601,12 @@ def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sen
     counted = _Counted(reader(path, warn, problems), problems)  # streamed, never listed whole
     rows, removed, seen = _Rows(), [], {}
     for n, (line, _, rec) in enumerate(counted, start=1):
+        if n == 1:
+            mapping, messages = _column_notes(path, list(rec), mapping,
+                                              tuple(COLUMN_ALIASES) if detect else ())
+            for msg in messages:
+                warnings.warn(msg, CorpusWarning, stacklevel=3)
+                warn.append(msg)
         rec = _map_columns(rec, mapping)
         if n == 1 and "text" not in rec:
             cols = ", ".join(map(str, counted.first_columns))
@@ -586,7 +673,7 @@ class _Counted:
 def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | None = None,
                 lenient: bool = False, furniture: str | None = "furniture",
                 default_outlet: str = "unknown", default_event: str = "unknown",
-                count_sentences: bool = True) -> LoadedCorpus:
+                count_sentences: bool = True, detect: bool = True) -> LoadedCorpus:
     """Read a corpus and return articles, removed furniture lines and skipped records.
 
     Parameters
@@ -605,6 +692,11 @@ def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | No
         Values used where a record has no outlet or event.
     count_sentences : bool
         Fill ``n_sentences`` (splits every article into sentences once).
+    detect : bool
+        Read a kit column the input lacks from a common export name for it (``body`` or
+        ``content`` as text, ``media_name`` or ``source`` as outlet, ``publish_date`` as
+        published, ``Title`` as title: :data:`COLUMN_ALIASES`), judged on the first record,
+        and warn which were used. Without an outlet column at all a warning says so either way.
 
     Returns
     -------
@@ -622,7 +714,7 @@ def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | No
     mapping.update(columns or {})
     defaults = {"outlet": default_outlet, "event": default_event}
     kw = dict(furniture=furniture, lenient=lenient, defaults=defaults,
-              count_sentences=count_sentences, mapping=mapping)
+              count_sentences=count_sentences, mapping=mapping, detect=detect)
     if path.is_dir():
         return _read_directory(path, **kw)
     if not path.exists():

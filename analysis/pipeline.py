@@ -35,7 +35,7 @@ from . import engine
 from .engine import release_free_memory
 from .sinks import (CsvSink, MemorySink, RenderCache, Rendered, Run, link_or_copy, render,
                     sort_frame, to_csv)
-from .corpus import CorpusWarning, read_corpus
+from .corpus import COLUMN_ALIASES, CorpusWarning, read_corpus
 from .errors import KitError
 from .lexicon import lexicon_path
 from .tokens import WORD_RE, count_words
@@ -1228,7 +1228,7 @@ def _load(corpus, settings: Settings, *, lenient, columns, preset, cache):
 
     furniture = Path(settings.lexicons()["furniture"]).read_bytes() if settings.furniture else b""
     options = {"kit": kit_version(), "pandas": _pd.__version__, "lenient": lenient,
-               "columns": columns, "preset": preset,
+               "columns": columns, "preset": preset, "column_aliases": COLUMN_ALIASES,
                "furniture": hashlib.sha256(furniture).hexdigest()}
     store = engine.LoadCache(cache)
     key = store.key(corpus, options)

@@ -193,10 +193,71 @@ def test_file_corpus_defaults_and_mediacloud_preset(tmp_path):
 
 
 def test_missing_text_column_says_how_to_map(tmp_path):
-    path = _write(tmp_path / "c.csv", "id,body\n1,hello there.\n")
-    with pytest.raises(CorpusError, match=r"c\.csv, field 'text': no 'text' column \(columns: id, body\); map"):
+    path = _write(tmp_path / "c.csv", "key,story\n1,hello there.\n")
+    with pytest.raises(CorpusError, match=r"c\.csv, field 'text': no 'text' column \(columns: key, story\); map"):
         load_corpus(path)
-    assert load_corpus(path, columns={"body": "text", "id": "doc_id"})["doc_id"].tolist() == ["1"]
+    assert load_corpus(path, columns={"story": "text", "key": "doc_id"})["doc_id"].tolist() == ["1"]
+
+
+def _load_warned(path, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = read_corpus(path, **kw)
+    msgs = [str(w.message) for w in caught if issubclass(w.category, CorpusWarning)]
+    assert msgs == res.warnings
+    return res, msgs
+
+
+def test_media_cloud_export_read_without_preset_says_which_columns(tmp_path):
+    path = _write(tmp_path / "mc.csv", "stories_id,publish_date,title,url,media_name,text\n"
+                  f"101,2014-05-19 10:15:00,T1,http://x/1,Reuters,\"{BODY.strip()}\"\n"
+                  f"102,2014-05-20,T2,http://x/2,CNN,\"{BODY.strip()}\"\n")
+    res, msgs = _load_warned(path)
+    arts = res.articles
+    assert arts["doc_id"].tolist() == ["101", "102"]
+    assert arts["outlet"].tolist() == ["Reuters", "CNN"]
+    assert arts["published"].tolist() == ["2014-05-19T10:15:00", "2014-05-20"]
+    assert msgs == ["mc.csv: read column 'media_name' as outlet, 'publish_date' as published, "
+                    "'stories_id' as doc_id (no column of the kit's name); to read another, map "
+                    "it with --column NAME=TARGET (columns= in Python)"]
+    # the preset maps the same columns and so leaves nothing to detect
+    assert _load_warned(path, preset="mediacloud")[1] == []
+
+
+def test_capitalised_and_common_export_names_are_recognised(tmp_path):
+    path = _write(tmp_path / "c.csv", "Title,Body,Source,Date\n"
+                  f"Troops,\"{BODY.strip()}\",Kyiv Post,2014-05-19\n")
+    res, msgs = _load_warned(path)
+    row = res.articles.iloc[0]
+    assert (row["title"], row["outlet"], row["published"], row["n_words"]) == (
+        "Troops", "Kyiv Post", "2014-05-19", 15)
+    assert msgs[0].startswith("c.csv: read column 'Body' as text, 'Source' as outlet, 'Date' as "
+                              "published, 'Title' as title")
+    # a column mapped elsewhere is left alone: the outlet is then missing, and the loader says so
+    res, msgs = _load_warned(path, columns={"Source": "source_label"})
+    assert res.articles["outlet"].tolist() == ["unknown"]
+    assert res.articles["source_label"].tolist() == ["Kyiv Post"]
+    assert msgs[1] == ("c.csv: no outlet column (columns: Title, Body, Source, Date): every "
+                       "article's outlet is 'unknown', so outlets cannot be compared; map the "
+                       "column naming the outlet with --column NAME=outlet")
+    # detect=False reads only the kit's names (and still warns about the outlet)
+    with pytest.raises(CorpusError, match="no 'text' column"):
+        read_corpus(path, detect=False)
+
+
+def test_media_name_is_preferred_to_source_and_nested_objects_become_columns(tmp_path):
+    rows = [{"source": {"id": None, "name": "Reuters"}, "title": "A", "content": BODY,
+             "publishedAt": "2014-05-19T10:00:00Z"}]
+    path = _write(tmp_path / "newsapi.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+    res, msgs = _load_warned(path)
+    assert res.articles["outlet"].tolist() == ["Reuters"]
+    assert res.articles["published"].tolist() == ["2014-05-19T10:00:00"]
+    assert "source.id" in res.articles.columns
+    assert msgs == ["newsapi.jsonl: read column 'content' as text, 'source.name' as outlet, "
+                    "'publishedAt' as published (no column of the kit's name); to read "
+                    "another, map it with --column NAME=TARGET (columns= in Python)"]
+    both = _write(tmp_path / "b.csv", f"source,media_name,text\nwire,CNN,\"{BODY.strip()}\"\n")
+    assert _load_warned(both)[0].articles["outlet"].tolist() == ["CNN"]
 
 
 def test_parquet_corpus(tmp_path):

@@ -229,6 +229,22 @@ def test_cli_reports_bad_corpus_clearly(tmp_path):
     assert "no manifest.csv in this folder" in res.stderr and "Traceback" not in res.stderr
 
 
+def test_cli_shows_loader_warnings_as_plain_lines(tmp_path):
+    corpus = tmp_path / "mc.csv"
+    corpus.write_text("stories_id,media_name,text\n7,Reuters,\"Rebels left Sloviansk.\"\n",
+                      encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "analysis", "tables", str(corpus), "--out",
+                          str(tmp_path / "out"), "--jobs", "1", "--no-progress"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.splitlines() == [
+        "warning: mc.csv: read column 'media_name' as outlet, 'stories_id' as doc_id (no column "
+        "of the kit's name); to read another, map it with --column NAME=TARGET (columns= in "
+        "Python)"]
+    arts = pd.read_csv(tmp_path / "out" / "articles.csv")
+    assert (arts.loc[0, "doc_id"], arts.loc[0, "outlet"]) == (7, "Reuters")
+
+
 def test_contract_columns_constant_matches_tables_md():
     for name, cols in CONTRACT.items():
         assert CONTRACT_COLUMNS[name][:len(cols)] == cols
