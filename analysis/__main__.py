@@ -48,6 +48,10 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--column", action="append", metavar="SOURCE=TARGET", default=[],
                    help="map an input column to a kit column, e.g. --column body=text "
                    "(repeatable; overrides --preset)")
+    p.add_argument("--drop-duplicates", action="store_true",
+                   help="leave out articles whose text repeats an earlier article's of the same "
+                   "outlet and event (listed in skipped.csv); without it they are analysed and "
+                   "marked in articles.csv's duplicate_of column, with a warning")
     p.add_argument("--terms", default="terms_ukraine_2014",
                    help="contested-terms lexicon: bundled name or path to a YAML file "
                    "(default: %(default)s)")
@@ -85,7 +89,8 @@ def _settings(args):
     from .pipeline import Settings
 
     return Settings(terms=args.terms, actors=args.actors, speaker_groups=args.speaker_groups,
-                    furniture=None if args.no_furniture else "furniture", n_boot=args.n_boot,
+                    furniture=None if args.no_furniture else "furniture",
+                    drop_duplicates=args.drop_duplicates, n_boot=args.n_boot,
                     random_state=args.seed, coverage_max_articles=args.coverage_max_articles,
                     keyness_max_rows=args.keyness_max_rows)
 

@@ -14,6 +14,7 @@ the file, line or field and the likely fix; with ``lenient=True`` it is recorded
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -32,7 +33,7 @@ from .tokens import count_words
 ARTICLE_COLUMNS = ["doc_id", "outlet", "event", "title", "published", "source_path",
                    "n_words", "n_sentences", "text"]
 METADATA_COLUMNS = ["url", "outlet_type", "country", "wire_agency", "outlet_evidence",
-                    "confidence", "encoding", "record"]
+                    "confidence", "encoding", "record", "duplicate_of"]
 REMOVED_COLUMNS = ["doc_id", "line", "rule", "text"]
 SKIPPED_COLUMNS = ["source", "record", "reason"]
 FILE_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
@@ -510,6 +511,50 @@ def _finish(rows: _Rows, removed: list[dict], problems: _Problems, n_records: in
     return LoadedCorpus(articles, removed_df, skipped, n_records, warn)
 
 
+class _Duplicates:
+    """Articles whose text repeats that of an earlier article (in record order) of the same
+    outlet and event, whitespace aside: an export that lists a story twice (two URLs, a
+    re-crawl) would count it twice in that outlet's figures. Each row gets ``duplicate_of``
+    (the first article's doc_id, or ""); with ``drop``, repeats are left out and listed in
+    ``skipped`` instead (in strict mode too: it was asked for)."""
+
+    def __init__(self, source: Path, drop: bool):
+        self.source, self.drop = source, drop
+        self.first: dict[bytes, str] = {}
+        self.n = 0
+        self.dropped: set[str] = set()
+
+    def keep(self, row: dict, line, problems: _Problems) -> bool:
+        key = hashlib.blake2b("\0".join((row["outlet"], row["event"], " ".join(
+            row["text"].split()))).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        first = self.first.setdefault(key, row["doc_id"])
+        row["duplicate_of"] = "" if first == row["doc_id"] else first
+        if not row["duplicate_of"]:
+            return True
+        self.n += 1
+        if not self.drop:
+            return True
+        self.dropped.add(row["doc_id"])
+        problems.rows.append({"source": str(self.source), "record": str(line), "reason": problem(
+            self.source, f"same text as doc_id '{first}' of the same outlet and event, left out "
+            "(drop_duplicates / --drop-duplicates)", line=line, field="text")})
+        return False
+
+    def notes(self, warn: list[str], removed: list[dict]) -> list[dict]:
+        """Warn how many repeats there were; ``removed`` without the dropped articles' lines."""
+        if self.n:
+            msg = (f"{self.source.name}: {self.n:,} article(s) repeat the text of an earlier "
+                   "article of the same outlet and event")
+            msg += ("; left out (--drop-duplicates) and listed in skipped.csv" if self.drop else
+                    " (articles.csv column duplicate_of names it); they are analysed like the "
+                    "others: pass --drop-duplicates (drop_duplicates=True) to leave them out")
+            warnings.warn(msg, CorpusWarning, stacklevel=4)
+            warn.append(msg)
+        if self.dropped:
+            removed = [r for r in removed if r["doc_id"] not in self.dropped]
+        return removed
+
+
 def _register_id(doc_id: str, seen: dict, source, line, problems: _Problems) -> bool:
     if doc_id in seen:
         problems.add(source, line, problem(source, f"duplicate doc_id '{doc_id}' (first used on "
@@ -521,7 +566,7 @@ def _register_id(doc_id: str, seen: dict, source, line, problems: _Problems) -> 
 
 
 def _read_directory(root: Path, *, furniture, lenient, defaults, count_sentences,
-                    mapping, detect=True) -> LoadedCorpus:
+                    mapping, detect=True, drop_duplicates=False) -> LoadedCorpus:
     manifest = root / "manifest.csv"
     if not manifest.is_file():
         found = sorted(p.name for p in root.iterdir() if p.suffix in {".txt", ".html", ".htm"})[:5]
@@ -545,6 +590,7 @@ def _read_directory(root: Path, *, furniture, lenient, defaults, count_sentences
         raise CorpusError(problem(manifest, f"no 'file' column (columns: {cols})",
                                   line=1, fix="add a 'file' column naming each article's file"))
     rows, removed, seen = _Rows(), [], {}
+    repeats = _Duplicates(manifest, drop_duplicates)
     root_resolved = root.resolve()
     for line, _, rec in records:
         rec = _map_columns(rec, mapping)
@@ -588,18 +634,21 @@ def _read_directory(root: Path, *, furniture, lenient, defaults, count_sentences
         if row is None:
             del seen[doc_id]
             continue
-        rows.append(row)
+        if repeats.keep(row, line, problems):
+            rows.append(row)
+    removed = repeats.notes(warn, removed)
     return _finish(rows, removed, problems, n_records, warn, count_sentences)
 
 
 def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sentences,
-               mapping, detect=True) -> LoadedCorpus:
+               mapping, detect=True, drop_duplicates=False) -> LoadedCorpus:
     warn: list[str] = []
     problems = _Problems(lenient)
     reader = {"csv": _read_csv_records, "jsonl": _read_jsonl_records,
               "parquet": _read_parquet_records}[kind]
     counted = _Counted(reader(path, warn, problems), problems)  # streamed, never listed whole
     rows, removed, seen = _Rows(), [], {}
+    repeats = _Duplicates(path, drop_duplicates)
     for n, (line, _, rec) in enumerate(counted, start=1):
         if n == 1:
             mapping, messages = _column_notes(path, list(rec), mapping,
@@ -636,7 +685,9 @@ def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sen
         if row is None:
             del seen[doc_id]
             continue
-        rows.append(row)
+        if repeats.keep(row, line, problems):
+            rows.append(row)
+    removed = repeats.notes(warn, removed)
     n_records = counted.n_records
     if n_records == 0:
         raise CorpusError(problem(path, "no records (the file holds no article)",
@@ -673,7 +724,8 @@ class _Counted:
 def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | None = None,
                 lenient: bool = False, furniture: str | None = "furniture",
                 default_outlet: str = "unknown", default_event: str = "unknown",
-                count_sentences: bool = True, detect: bool = True) -> LoadedCorpus:
+                count_sentences: bool = True, detect: bool = True,
+                drop_duplicates: bool = False) -> LoadedCorpus:
     """Read a corpus and return articles, removed furniture lines and skipped records.
 
     Parameters
@@ -697,6 +749,10 @@ def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | No
         ``content`` as text, ``media_name`` or ``source`` as outlet, ``publish_date`` as
         published, ``Title`` as title: :data:`COLUMN_ALIASES`), judged on the first record,
         and warn which were used. Without an outlet column at all a warning says so either way.
+    drop_duplicates : bool
+        Leave out (and list in ``skipped``) articles whose text repeats, whitespace aside, an
+        earlier article's of the same outlet and event. Without it they are kept, marked in
+        ``duplicate_of`` with the first article's doc_id, and a warning counts them.
 
     Returns
     -------
@@ -714,7 +770,8 @@ def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | No
     mapping.update(columns or {})
     defaults = {"outlet": default_outlet, "event": default_event}
     kw = dict(furniture=furniture, lenient=lenient, defaults=defaults,
-              count_sentences=count_sentences, mapping=mapping, detect=detect)
+              count_sentences=count_sentences, mapping=mapping, detect=detect,
+              drop_duplicates=drop_duplicates)
     if path.is_dir():
         return _read_directory(path, **kw)
     if not path.exists():
@@ -737,7 +794,7 @@ def load_corpus(path, **options) -> pd.DataFrame:
     pandas.DataFrame
         One row per article: ``doc_id, outlet, event, title, published, source_path, n_words,
         n_sentences, text`` followed by metadata columns (url, outlet_type, country,
-        wire_agency, outlet_evidence, confidence, encoding, record, and any other manifest
-        column). Sorted by ``doc_id``.
+        wire_agency, outlet_evidence, confidence, encoding, record, duplicate_of, and any other
+        manifest column). Sorted by ``doc_id``.
     """
     return read_corpus(path, **options).articles

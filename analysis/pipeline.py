@@ -98,6 +98,8 @@ class Settings:
     speaker_groups: str = "speaker_groups"
     reporting_verbs: str = "reporting_verbs"
     furniture: str | None = "furniture"
+    #: leave out articles repeating the text of an earlier one of the same outlet and event
+    drop_duplicates: bool = False
     n_boot: int = 2000
     random_state: int = 0
     chunk_size: int = 200
@@ -1220,7 +1222,8 @@ def _load(corpus, settings: Settings, *, lenient, columns, preset, cache):
     """:func:`read_corpus`, through :class:`engine.LoadCache` when a cache folder is given."""
     def read():
         return read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
-                           furniture=settings.furniture, count_sentences=False)
+                           furniture=settings.furniture, count_sentences=False,
+                           drop_duplicates=settings.drop_duplicates)
 
     if not cache or Path(corpus).is_dir() and not (Path(corpus) / "manifest.csv").exists():
         return read()  # (a folder without a manifest: let the loader say so)
@@ -1229,6 +1232,7 @@ def _load(corpus, settings: Settings, *, lenient, columns, preset, cache):
     furniture = Path(settings.lexicons()["furniture"]).read_bytes() if settings.furniture else b""
     options = {"kit": kit_version(), "pandas": _pd.__version__, "lenient": lenient,
                "columns": columns, "preset": preset, "column_aliases": COLUMN_ALIASES,
+               "drop_duplicates": settings.drop_duplicates,
                "furniture": hashlib.sha256(furniture).hexdigest()}
     store = engine.LoadCache(cache)
     key = store.key(corpus, options)

@@ -368,3 +368,37 @@ def test_rows_built_in_batches_give_the_same_frame(tmp_path, monkeypatch):
         got = read_corpus(path).articles
         pd.testing.assert_frame_equal(got, whole)
         assert list(got.dtypes) == list(whole.dtypes)
+
+
+def _dup_corpus(tmp_path):
+    rows = [{"doc_id": "a", "outlet": "X", "text": "Photo: Reuters\nRebels left the town on Monday."},
+            {"doc_id": "b", "outlet": "X", "text": "Photo: AP\nRebels left  the town\non Monday."},
+            {"doc_id": "c", "outlet": "Y", "text": "Rebels left the town on Monday."},
+            {"doc_id": "d", "outlet": "X", "event": "e2", "text": "Rebels left the town on Monday."},
+            {"doc_id": "e", "outlet": "X", "text": "Rebels stayed in the town."}]
+    return _write(tmp_path / "dup.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_repeated_texts_of_an_outlet_are_marked_and_counted(tmp_path):
+    res, msgs = _load_warned(_dup_corpus(tmp_path))
+    arts = res.articles.set_index("doc_id")
+    # b repeats a once the caption is removed and whitespace is set aside; c is another
+    # outlet's copy (a shared passage, not a repeat) and d another event's
+    assert arts["duplicate_of"].to_dict() == {"a": "", "b": "a", "c": "", "d": "", "e": ""}
+    assert msgs[-1] == ("dup.jsonl: 1 article(s) repeat the text of an earlier article of the "
+                        "same outlet and event (articles.csv column duplicate_of names it); they "
+                        "are analysed like the others: pass --drop-duplicates "
+                        "(drop_duplicates=True) to leave them out")
+    assert res.removed["doc_id"].tolist() == ["a", "b"]
+
+
+def test_drop_duplicates_moves_repeats_to_skipped_even_in_strict_mode(tmp_path):
+    res, msgs = _load_warned(_dup_corpus(tmp_path), drop_duplicates=True)
+    assert res.articles["doc_id"].tolist() == ["a", "c", "d", "e"]
+    assert res.skipped["record"].tolist() == ["2"]
+    assert res.skipped["reason"][0].endswith("dup.jsonl, line 2, field 'text': same text as "
+                                             "doc_id 'a' of the same outlet and event, left out "
+                                             "(drop_duplicates / --drop-duplicates)")
+    assert res.n_records == len(res.articles) + len(res.skipped) == 5
+    assert res.removed["doc_id"].tolist() == ["a"]  # the left-out article's caption goes too
+    assert msgs[-1].endswith("left out (--drop-duplicates) and listed in skipped.csv")
