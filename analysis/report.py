@@ -395,8 +395,11 @@ def _table(df: pd.DataFrame, columns=None, *, max_rows: int = 40, rename=None, t
         rows.append(cells)
     note = f"Showing {len(shown):,} of {n:,} rows; the full table is in tables/." if n > max_rows \
         else None
+    # a column of short cells without spaces (dates, ids) is not broken across lines
+    nowrap = [all(len(r[k]) <= 24 and not any(ch.isspace() for ch in r[k]) for r in rows)
+              for k in range(len(df.columns))]
     return {"columns": [rename.get(c, str(c).replace("_", " ")) for c in df.columns],
-            "numeric": numeric, "rows": rows, "note": note, "caption": caption}
+            "numeric": numeric, "nowrap": nowrap, "rows": rows, "note": note, "caption": caption}
 
 
 def _kwic_blocks(tables, max_concepts: int = 6, per_outlet: int = 2) -> tuple[list, str | None]:
@@ -680,12 +683,13 @@ def _section_tables(tables) -> dict[str, list[dict]]:
             a["removed_lines"] = a["doc_id"].astype(str).map(
                 removed.groupby(removed["doc_id"].astype(str)).size()).fillna(0).astype(int)
         cols = ["outlet", "doc_id", "title", "published", "n_words", "n_sentences",
-                "removed_lines", "wire_agency", "confidence", "url"]
+                "removed_lines", "duplicate_of", "wire_agency", "confidence", "url"]
         if a["event"].nunique() > 1:
             cols.insert(0, "event")
         out["corpus"].append(_table(by_outlet(a), cols, max_rows=100, rename={
             "n_words": "words", "n_sentences": "sentences", "removed_lines": "lines removed",
-            "doc_id": "doc id", "wire_agency": "wire agency", "outlet_type": "type"},
+            "doc_id": "doc id", "wire_agency": "wire agency", "outlet_type": "type",
+            "duplicate_of": "same text as"},
             truncate={"title": 70, "url": 60, "wire_agency": 30}, caption="Articles"))
         if not removed.empty:
             r = removed.merge(arts[["doc_id", "outlet"]].astype(str), on="doc_id", how="left")

@@ -156,3 +156,32 @@ def test_unknown_event_is_refused(example_path):
     with pytest.raises(KitError, match="putin-orders-troops-back-2014-05-19"):
         select_event(tables, "no-such-event")
     assert len(select_event(tables, "putin-orders-troops-back-2014-05-19")["articles"]) == 5
+
+
+def test_repeated_articles_are_shown_in_the_articles_table_and_limitations(tmp_path):
+    import warnings
+
+    from analysis import run
+    from analysis.report import _limitations, _section_tables
+
+    body = "Rebels left Sloviansk on Monday, officials in Kyiv said. Russia denied it."
+    path = tmp_path / "mc.csv"
+    path.write_text("stories_id,media_name,text\n"
+                    f"1,Reuters,\"{body}\"\n2,TASS,\"Russia said its troops went home.\"\n"
+                    f"3,Reuters,\"{body}\"\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tables = run(path, jobs=1)
+    table = next(t for t in _section_tables(tables)["corpus"] if t["caption"] == "Articles")
+    doc, same = table["columns"].index("doc id"), table["columns"].index("same text as")
+    assert sorted((r[doc], r[same]) for r in table["rows"]) == [("1", ""), ("2", ""), ("3", "1")]
+    # short cells without spaces (ids) are kept on one line
+    assert table["nowrap"][doc] and table["nowrap"][same]
+    notes = [n for n in _limitations(tables, tables.settings, {}, []) if "Loader" in n]
+    assert notes == [
+        "Loader warning: mc.csv: read column 'media_name' as outlet, 'stories_id' as doc_id (no "
+        "column of the kit's name); to read another, map it with --column NAME=TARGET (columns= "
+        "in Python)",
+        "Loader warning: mc.csv: 1 article(s) repeat the text of an earlier article of the same "
+        "outlet and event (articles.csv column duplicate_of names it); they are analysed like the "
+        "others: pass --drop-duplicates (drop_duplicates=True) to leave them out"]
