@@ -67,6 +67,12 @@ class CorpusWarning(UserWarning):
     """Input is doubtful but usable (for example not UTF-8 and decoded as cp1252)."""
 
 
+def _warn(warn: list[str], msg: str) -> None:
+    """Issue a loader warning and keep it with the loaded corpus (the report lists them)."""
+    warnings.warn(msg, CorpusWarning, stacklevel=4)
+    warn.append(msg)
+
+
 @dataclass
 class LoadedCorpus:
     """The result of reading a corpus: articles, removed page furniture and skipped records."""
@@ -113,8 +119,7 @@ def _decode(data: bytes, path: Path, warn: list[str]) -> tuple[str, str]:
         msg = problem(path, f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}); "
                       "decoded as cp1252 (Windows-1252)", fix="re-save the file as UTF-8 if the "
                       "characters look wrong")
-        warnings.warn(msg, CorpusWarning, stacklevel=4)
-        warn.append(msg)
+        _warn(warn, msg)
         return text, "cp1252"
 
 
@@ -548,8 +553,7 @@ class _Duplicates:
             msg += ("; left out (--drop-duplicates) and listed in skipped.csv" if self.drop else
                     " (articles.csv column duplicate_of names it); they are analysed like the "
                     "others: pass --drop-duplicates (drop_duplicates=True) to leave them out")
-            warnings.warn(msg, CorpusWarning, stacklevel=4)
-            warn.append(msg)
+            _warn(warn, msg)
         if self.dropped:
             removed = [r for r in removed if r["doc_id"] not in self.dropped]
         return removed
@@ -583,8 +587,7 @@ def _read_directory(root: Path, *, furniture, lenient, defaults, count_sentences
         targets = ("outlet", "published", "doc_id", "title", "event") if detect else ()
         mapping, messages = _column_notes(manifest, list(records[0][2]), mapping, targets)
         for msg in messages:
-            warnings.warn(msg, CorpusWarning, stacklevel=3)
-            warn.append(msg)
+            _warn(warn, msg)
     if records and "file" not in _map_columns(records[0][2], mapping):
         cols = ", ".join(records[0][2])
         raise CorpusError(problem(manifest, f"no 'file' column (columns: {cols})",
@@ -654,8 +657,7 @@ def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sen
             mapping, messages = _column_notes(path, list(rec), mapping,
                                               tuple(COLUMN_ALIASES) if detect else ())
             for msg in messages:
-                warnings.warn(msg, CorpusWarning, stacklevel=3)
-                warn.append(msg)
+                _warn(warn, msg)
         rec = _map_columns(rec, mapping)
         if n == 1 and "text" not in rec:
             cols = ", ".join(map(str, counted.first_columns))
