@@ -241,7 +241,8 @@ def test_capitalised_and_common_export_names_are_recognised(tmp_path):
                        "article's outlet is 'unknown', so outlets cannot be compared; map the "
                        "column naming the outlet with --column NAME=outlet")
     # detect=False reads only the kit's names (and still warns about the outlet)
-    with pytest.raises(CorpusError, match="no 'text' column"):
+    with pytest.warns(CorpusWarning, match=r"c\.csv: no outlet column \(columns: Title, Body"), \
+            pytest.raises(CorpusError, match="no 'text' column"):
         read_corpus(path, detect=False)
 
 
