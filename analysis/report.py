@@ -69,7 +69,7 @@ SECTIONS = [
 
 #: Libraries whose versions the methods paragraph and provenance.json record.
 PACKAGES = ["pandas", "numpy", "scipy", "matplotlib", "textstat", "vaderSentiment", "nltk",
-            "rapidfuzz", "pysbd", "PyYAML", "Jinja2", "papermill", "nbclient", "ipykernel",
+            "rapidfuzz", "numba", "pysbd", "PyYAML", "Jinja2", "papermill", "nbclient", "ipykernel",
             "pyarrow", "trafilatura", "dask", "tqdm"]
 
 #: Lexicons a run uses besides those named in Settings.
@@ -487,8 +487,9 @@ def _methods(tables, settings, lexicons: dict, versions: dict, n_boot) -> list[s
         "classified as speech or scare quote, attributed to a speaker through the reporting-verb "
         f"cue next to it ({lex('reporting_verbs')}), and the speaker assigned to a group with "
         f"{lex('speaker_groups')}. Passages carried by several outlets are found by seed-and-"
-        "verify text-reuse detection (word shingles, longest common subsequence with rapidfuzz "
-        f"{v('rapidfuzz')}; Smith, Cordell & Mullen 2015)." + status("quotes", "shared"),
+        "verify text-reuse detection (word shingles, then the longest common subsequence and "
+        "difflib's word alignment, compiled with numba "
+        f"{v('numba')}; Smith, Cordell & Mullen 2015)." + status("quotes", "shared"),
         f"Terminology and voice: Contested terms are matched with {lex('terms')}; each match is "
         "assigned a voice: the journalist's own narration, attributed (reported) speech, inside a "
         "quotation, or in scare quotes." + status("terms"),
@@ -510,7 +511,7 @@ def _methods(tables, settings, lexicons: dict, versions: dict, n_boot) -> list[s
         "event each article reports." + status("outlets", "keyness", "coverage"),
         f"Software: Python {v('python')}, pandas {v('pandas')}, numpy {v('numpy')}, scipy "
         f"{v('scipy')}, matplotlib {v('matplotlib')}, textstat {v('textstat')}, vaderSentiment "
-        f"{v('vaderSentiment')}, nltk {v('nltk')}, rapidfuzz {v('rapidfuzz')}, PyYAML "
+        f"{v('vaderSentiment')}, nltk {v('nltk')}, rapidfuzz {v('rapidfuzz')}, numba {v('numba')}, PyYAML "
         f"{v('PyYAML')}, Jinja2 {v('Jinja2')}, papermill {v('papermill')}; figures use the "
         "Okabe-Ito colour-blind-safe palette. Every table, figure and executed notebook of this "
         "report is in the output folder; provenance.json lists the SHA-256 of every input file "

@@ -48,9 +48,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from rapidfuzz.distance import LCSseq
 from scipy import sparse
 
+from .align import claim_batch
 from .sinks import csv_line
 from .tokens import WORD_RE, word_spans
 
@@ -297,70 +297,12 @@ def _column_slices(frame: pd.DataFrame, columns, size: int = 20_000) -> list:
     return [values(c) for c in columns]
 
 
-def _positions(seq: list) -> dict:
-    """Item -> its positions in ``seq`` (ascending)."""
-    pos: dict = {}
-    for i, x in enumerate(seq):
-        pos.setdefault(x, []).append(i)
-    return pos
-
-
-def _runs(a_pos: dict, b: list, min_run: int) -> list[tuple[int, int, int]]:
-    """Maximal common runs (i, j, n), ``a[i:i + n] == b[j:j + n]``, of at least ``min_run``
-    items; ``a`` is given by :func:`_positions`."""
-    out = []
-    last: dict[int, tuple[int, int]] = {}     # diagonal i - j -> (first j, last j) of its run
-    for j, x in enumerate(b):
-        for i in a_pos.get(x, ()):
-            d = i - j
-            run = last.get(d)
-            if run is not None and run[1] == j - 1:
-                last[d] = (run[0], j)
-                continue
-            if run is not None and run[1] - run[0] + 1 >= min_run:
-                out.append((run[0] + d, run[0], run[1] - run[0] + 1))
-            last[d] = (j, j)
-    out.extend((j0 + d, j0, j1 - j0 + 1) for d, (j0, j1) in last.items() if j1 - j0 + 1 >= min_run)
-    return out
-
-
-def _blocks(a: list, b: list, min_run: int, a_pos: dict | None = None) -> list[tuple[int, int, int]]:
-    """Matching runs (i, j, size) of word lists ``a`` and ``b`` with size >= min_run: the blocks
-    of ``difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()`` that long
-    (``a_pos``: :func:`_positions` of ``a``, when at hand).
-
-    The same recursion as difflib (the longest common run, the earliest in ``a`` then in ``b``
-    on a tie, then the same on each side of it), over the maximal common runs of ``min_run`` or
-    more only: a part of the sequences whose longest run is shorter holds no block that long."""
-    runs = _runs(_positions(a) if a_pos is None else a_pos, b, min_run)
-    out = []
-    todo = [(0, len(a), 0, len(b))] if runs else []
-    while todo:
-        alo, ahi, blo, bhi = todo.pop()
-        size = 0
-        for i, j, n in runs:
-            d = j - i                          # the run's diagonal, clipped to the part
-            s = max(i, alo, blo - d)
-            m = min(i + n, ahi, bhi - d) - s
-            if m >= min_run and (m > size or (m == size and (s, d) < (best_s, best_d))):
-                size, best_s, best_d = m, s, d
-        if size:
-            s, j = best_s, best_s + best_d
-            out.append((s, j, size))
-            if alo < s and blo < j:
-                todo.append((alo, s, blo, j))
-            if s + size < ahi and j + size < bhi:
-                todo.append((s + size, ahi, j + size, bhi))
-    out.sort()
-    return out
-
-
 def _shingle_matrix(flat: np.ndarray, lens: np.ndarray, size: int,
                     max_units: int | None = None) -> sparse.csr_matrix:
     """Units x shingles: which distinct word ``size``-grams ("shingles") each unit has, 1 per
     shingle (a unit shorter than ``size`` words is one shingle, all of it); ``flat`` holds the
     units' word ids one after the other, ``lens`` how many each has. Its product with its
-    transpose counts the shingles two units share (:func:`_shared_rows`).
+    transpose counts the shingles two units share (:func:`_shared_batches`).
 
     ``max_units``: shingles found in more units than this are left out (boilerplate of a very
     large event; each would add the square of its frequency to the product)."""
@@ -437,32 +379,30 @@ def _shingle_codes(flat: np.ndarray, starts: np.ndarray, size: int) -> np.ndarra
 SHARED_ROWS_BATCH = 4096
 
 
-def _shared_rows(x: sparse.csr_matrix, order: list[int], placed: np.ndarray,
-                 batch: int = SHARED_ROWS_BATCH):
-    """For each unit ``k`` of ``order`` in turn: ``(k, units, counts)``, the units sharing a
-    shingle with ``k`` (ascending) and how many they share: row ``k`` of ``x @ x.T``, computed
-    ``batch`` rows at a time instead of the whole product (on a 10,000-article event that is
-    about 100 million entries). Units already ``placed`` (non-zero) when their batch is computed
-    are passed over."""
+def _shared_batches(x: sparse.csr_matrix, order, placed: np.ndarray,
+                    batch: int = SHARED_ROWS_BATCH):
+    """The rows of ``x @ x.T`` (units sharing a shingle, and how many) for the units of
+    ``order``, ``batch`` units at a time instead of the whole product (on a 10,000-article
+    event that is about 100 million entries): ``(ks, part)``, the units (int64) and their rows
+    (CSR, indices ascending). Units already ``placed`` (non-zero) when their batch is computed
+    are left out."""
     xt = x.T.tocsr()
+    order = np.asarray(order, dtype=np.int64)
     for b in range(0, len(order), batch):
-        ks = [k for k in np.asarray(order[b:b + batch]).tolist() if not placed[k]]
-        if not ks:
+        ks = order[b:b + batch]
+        ks = ks[placed[ks] == 0]
+        if not len(ks):
             continue
         part = (x[ks] @ xt).tocsr()
         part.sort_indices()
-        for r, k in enumerate(ks):
-            row = slice(part.indptr[r], part.indptr[r + 1])
-            yield k, part.indices[row].astype(np.int64), part.data[row]
+        yield ks, part
 
 
 def _cluster_event(units: _Units, idx: np.ndarray, min_similarity, min_words, shingle_size,
                    min_run, max_steal=50, max_shingle_units=None):
     """Leader clustering of one event's units (``idx``: their positions in ``units``,
-    ascending); returns list of (reference, [(member, blocks)]), units by position."""
-    # the word ids as strings (a character per id) unless the vocabulary is too large: the LCS
-    # is faster on str; the alignment compares characters as it would ids
-    seq, at, flat, offsets = units.ids, idx.tolist(), units.flat, units.offsets
+    ascending); returns list of (reference, [(member, blocks)]), units by position. The steps
+    for each unit are compiled (:func:`analysis.align.claim_batch`)."""
     n_ids = units.lens[idx]
     docs = units.doc[idx].astype(np.int64)
     # longest first, then by doc_id and start (np.lexsort is stable, as sorted() with a key;
@@ -471,58 +411,27 @@ def _cluster_event(units: _Units, idx: np.ndarray, min_similarity, min_words, sh
     role = np.zeros(len(idx), dtype=np.int8)         # 0 free, 1 reference, 2 member
     owner = np.full(len(idx), -1, dtype=np.int64)
     best = np.zeros(len(idx))
-    blocks_of: dict[int, list] = {}
+    blocks = np.empty((1024, 3), dtype=np.int64)     # matching blocks of the members, by span
+    span = np.zeros((len(idx), 2), dtype=np.int64)
+    n_blocks = 0
     x = _shingle_matrix(units.ids_of(idx), n_ids, shingle_size, max_shingle_units)
-    text = units.text
-    for k, cand, hits in _shared_rows(x, order, role):
-        if role[k]:
-            continue
-        # candidates: the units sharing a shingle with this one, and how many
-        keep = (role[cand] != 1) & (docs[cand] != docs[k])
-        cand, hits = cand[keep], hits[keep]
-        taken = role[cand] == 2
-        if taken.sum() > max_steal:
-            # units already placed are re-examined only if they share many shingles: this keeps
-            # the work per reference bounded when a passage has thousands of copies
-            order_t = np.flatnonzero(taken)[np.argsort(-hits[taken], kind="stable")]
-            drop = np.zeros(len(cand), dtype=bool)
-            drop[order_t[max_steal:]] = True
-            cand = cand[~drop]
-        if not len(cand):
-            continue
-        ref, ref_pos, claimed = seq(at[k]), None, []
-        shorter = np.minimum(len(ref), n_ids[cand])
-        need = np.maximum(min_words, min_similarity * shorter)
-        where = idx[cand]
-        for c, lo, hi, shorter_c, need_c, taken_c, best_c in zip(
-                cand.tolist(), offsets[where].tolist(), offsets[where + 1].tolist(),
-                shorter.tolist(), need.tolist(), (role[cand] == 2).tolist(), best[cand].tolist()):
-            # LCS bounds the run-filtered alignment from above: cheap rejection first.
-            other = text[lo:hi] if text is not None else flat[lo:hi].tolist()
-            lcs = LCSseq.similarity(ref, other)
-            if lcs < need_c or (taken_c and lcs / shorter_c <= best_c):
-                continue
-            if ref_pos is None:
-                ref_pos = _positions(ref)
-            blocks = _blocks(ref, other, min_run, ref_pos)
-            n_al = sum(b[2] for b in blocks)
-            sim = n_al / shorter_c
-            if n_al >= min_words and sim >= min_similarity and (not taken_c or sim > best_c):
-                claimed.append((c, sim, blocks))
-        if claimed:
-            role[k] = 1
-            for c, sim, blocks in claimed:
-                # a member moves to a later (shorter) reference only if it aligns strictly better
-                role[c], owner[c], best[c] = 2, k, sim
-                blocks_of[c] = blocks
-    passages = []
-    for k in order.tolist():
-        if role[k] != 1:
-            continue
-        members = [(at[c], blocks_of[c]) for c in np.flatnonzero(owner == k).tolist()]
-        if members:
-            passages.append((at[k], members))
-    return passages
+    flat = units.flat
+    row_of = np.full(int(flat.max()) + 1 if len(flat) else 1, -1, dtype=np.int32)  # (scratch)
+    for ks, part in _shared_batches(x, order, role):
+        blocks, n_blocks, _ = claim_batch(
+            ks, part.indptr.astype(np.int64), part.indices, part.data, role, owner, best, docs,
+            n_ids, idx.astype(np.int64), flat, units.offsets, row_of, min_words,
+            float(min_similarity), min_run, max_steal, blocks, span, n_blocks)
+    # each reference's members, ascending (one stable sort, not a scan of all units per reference)
+    at = idx.tolist()
+    placed = np.flatnonzero(owner >= 0)
+    placed = placed[np.argsort(owner[placed], kind="stable")]
+    members_of: dict[int, list] = {}
+    for c, k, lo, hi in zip(placed.tolist(), owner[placed].tolist(), span[placed, 0].tolist(),
+                            span[placed, 1].tolist()):
+        members_of.setdefault(k, []).append(
+            (at[c], [tuple(b) for b in blocks[lo:hi].tolist()]))
+    return [(at[k], members_of[k]) for k in order.tolist() if role[k] == 1 and k in members_of]
 
 
 def _join_gaps(text: str, spans: list, idx: list[int]) -> str:

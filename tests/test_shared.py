@@ -237,18 +237,17 @@ def _synthetic(seed_sents, n, rng_seed=0):
 
 
 def test_work_grows_linearly_with_articles(seed, monkeypatch):
-    """Pairs verified (LCS calls) for 150 and 300 articles: doubling the corpus must not
+    """Pairs verified (LCS computed) for 150 and 300 articles: doubling the corpus must not
     quadruple the comparisons (all-pairs would)."""
     calls = {"n": 0}
-    real = shared_mod.LCSseq.similarity
+    real = shared_mod.claim_batch
 
-    class Counting:
-        @staticmethod
-        def similarity(a, b):
-            calls["n"] += 1
-            return real(a, b)
+    def counting(*args):
+        blocks, n_blocks, n_compared = real(*args)
+        calls["n"] += n_compared
+        return blocks, n_blocks, n_compared
 
-    monkeypatch.setattr(shared_mod, "LCSseq", Counting)
+    monkeypatch.setattr(shared_mod, "claim_batch", counting)
     counts = []
     for n in (150, 300):
         arts = _synthetic(seed[1], n)
@@ -261,24 +260,56 @@ def test_work_grows_linearly_with_articles(seed, monkeypatch):
 
 # --- alignment -----------------------------------------------------------------------------------
 
-def test_blocks_are_difflibs_matching_blocks():
-    """``_blocks`` gives difflib's matching blocks (autojunk off) of at least ``min_run`` items,
-    on random sequences with many repeats and on edited copies."""
-    import difflib
-
-    rng = random.Random(0)
-    for _ in range(3000):
-        vocab = rng.choice([2, 3, 5, 30])
-        a = [rng.randrange(vocab) for _ in range(rng.randint(0, 30))]
+def _random_pairs(n, max_len, seed=0):
+    """Random id sequences with many repeats, half of them an edited copy of the other."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        vocab = rng.choice([2, 3, 5, 30, 1000])
+        a = [rng.randrange(vocab) for _ in range(rng.randint(0, max_len))]
         if a and rng.random() < 0.5:
             b = [x if rng.random() < 0.8 else rng.randrange(vocab) for x in a]
             b = b[rng.randint(0, len(a) // 2):]
+            if rng.random() < 0.5:
+                b.insert(rng.randint(0, len(b)), rng.randrange(vocab))
         else:
-            b = [rng.randrange(vocab) for _ in range(rng.randint(0, 30))]
+            b = [rng.randrange(vocab) for _ in range(rng.randint(0, max_len))]
+        yield a, b
+
+
+def test_blocks_are_difflibs_matching_blocks():
+    """The compiled alignment gives difflib's matching blocks (autojunk off) of at least
+    ``min_run`` items, on random sequences with many repeats and on edited copies, up to 200
+    items (several 64-bit words)."""
+    import difflib
+
+    from analysis.align import matching_blocks
+
+    for a, b in _random_pairs(3000, 30):
         for min_run in (1, 2, 3):
             sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
             want = [(i, j, n) for i, j, n in sm.get_matching_blocks() if n >= min_run]
-            assert shared_mod._blocks(a, b, min_run) == want, (a, b, min_run)
+            assert matching_blocks(a, b, min_run) == want, (a, b, min_run)
+    for a, b in _random_pairs(300, 200, seed=1):
+        sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        want = [(i, j, n) for i, j, n in sm.get_matching_blocks() if n >= 2]
+        assert matching_blocks(a, b, 2) == want, (a, b)
+
+
+def test_lcs_is_rapidfuzz_lcs():
+    """The compiled bit-parallel LCS equals rapidfuzz's on sequences of 0 to 300 ids (one to
+    five 64-bit words, lengths at and around the word boundaries included)."""
+    from rapidfuzz.distance import LCSseq
+
+    from analysis.align import lcs_length
+
+    pairs = list(_random_pairs(2000, 300, seed=2))
+    rng = random.Random(3)
+    for n in (63, 64, 65, 127, 128, 129):
+        a = [rng.randrange(20) for _ in range(n)]
+        pairs += [(a, a), (a, a[::-1]), (a, [x + 1 for x in a]), (a, a[1:] + a[:1])]
+    for a, b in pairs:
+        assert lcs_length(a, b) == LCSseq.similarity(a, b), (a, b)
+    assert lcs_length(list(range(64)), list(range(64))) == 64
 
 
 def _id_units(units):
@@ -288,10 +319,19 @@ def _id_units(units):
     return flat, np.array([len(ids) for ids in units], dtype=np.int64)
 
 
+def _shared_rows(x, order, placed, batch):
+    """(unit, units sharing a shingle with it, how many) for each row of the batches."""
+    from analysis.shared import _shared_batches
+    for ks, part in _shared_batches(x, order, placed, batch=batch):
+        for r, k in enumerate(ks.tolist()):
+            row = slice(part.indptr[r], part.indptr[r + 1])
+            yield k, part.indices[row], part.data[row]
+
+
 def _shared_counts(units, size, max_units=None, batch=2):
     """Units x units shared-shingle counts, assembled from the batched rows."""
     import numpy as np
-    from analysis.shared import _shared_rows, _shingle_matrix
+    from analysis.shared import _shingle_matrix
     x = _shingle_matrix(*_id_units(units), size, max_units)
     out = np.zeros((len(units), len(units)), dtype=int)
     order = list(range(len(units)))[::-1]
@@ -320,7 +360,7 @@ def test_shared_rows_skip_placed_units_and_match_the_full_product():
     """Rows come in the order asked, batch by batch, and units placed before their batch is
     computed are passed over."""
     import numpy as np
-    from analysis.shared import _shared_rows, _shingle_matrix
+    from analysis.shared import _shingle_matrix
     units = [[k % 3, 7, 8, 9, k % 2] for k in range(7)]
     units.append([5, 6])                               # shorter than a shingle: itself one
     x = _shingle_matrix(*_id_units(units), 3)
