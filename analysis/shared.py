@@ -50,7 +50,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .align import claim_batch
 from .sinks import csv_line
 from .tokens import WORD_RE, word_spans
 
@@ -402,7 +401,10 @@ def _cluster_event(units: _Units, idx: np.ndarray, min_similarity, min_words, sh
                    min_run, max_steal=50, max_shingle_units=None):
     """Leader clustering of one event's units (``idx``: their positions in ``units``,
     ascending); returns list of (reference, [(member, blocks)]), units by position. The steps
-    for each unit are compiled (:func:`analysis.align.claim_batch`)."""
+    for each unit are compiled (:func:`analysis.align.claim_batch`; imported here, as numba
+    takes 60-130 MB per process, which only the processes that search need)."""
+    from .align import claim_batch
+
     n_ids = units.lens[idx]
     docs = units.doc[idx].astype(np.int64)
     # longest first, then by doc_id and start (np.lexsort is stable, as sorted() with a key;
@@ -572,6 +574,18 @@ def shared_passages(articles: pd.DataFrame, sentences: pd.DataFrame,
         columns[c] = pd.concat([p.pop(c) for p in pieces], ignore_index=True).take(
             perm).reset_index(drop=True)
     return _typed(pd.DataFrame(columns))
+
+
+def compile_alignment() -> int:
+    """Run the passage search once on two short articles, so that numba compiles its loops
+    (about 12 s) and caches them on disk: ``make venv`` calls it, and no analysis pays for the
+    compilation. Returns the number of passages found (1)."""
+    text = "The minister said on Monday that the troops would return to their bases soon."
+    arts = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["x", "y"], "event": ["e", "e"],
+                         "text": [text, text]})
+    sents = pd.DataFrame({"doc_id": ["a", "b"], "sent_id": [0, 0], "start": [0, 0],
+                          "end": [len(text), len(text)]})
+    return int(shared_passages(arts, sents)["passage_id"].nunique())
 
 
 def write_shared_passages(path, columns: list[str], articles: pd.DataFrame,

@@ -239,15 +239,17 @@ def _synthetic(seed_sents, n, rng_seed=0):
 def test_work_grows_linearly_with_articles(seed, monkeypatch):
     """Pairs verified (LCS computed) for 150 and 300 articles: doubling the corpus must not
     quadruple the comparisons (all-pairs would)."""
+    from analysis import align
+
     calls = {"n": 0}
-    real = shared_mod.claim_batch
+    real = align.claim_batch
 
     def counting(*args):
         blocks, n_blocks, n_compared = real(*args)
         calls["n"] += n_compared
         return blocks, n_blocks, n_compared
 
-    monkeypatch.setattr(shared_mod, "claim_batch", counting)
+    monkeypatch.setattr(align, "claim_batch", counting)
     counts = []
     for n in (150, 300):
         arts = _synthetic(seed[1], n)
