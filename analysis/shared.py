@@ -37,7 +37,6 @@ independently), nor does a short formula ("X told a news conference in Brussels"
 from __future__ import annotations
 
 import csv
-import sys
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -79,7 +78,6 @@ class _Unit:
     kind: str                      # 'quote' or 'sentence'
     start: int
     end: int
-    ids: str | list                # word ids (see _Units.ids)
     quote_id: object = pd.NA
     spans: list | None = None      # word offsets, while its passage's rows are made
 
@@ -143,15 +141,11 @@ class _Units:
     bytes: 480 MB on a 10,000-article event); a unit becomes a :class:`_Unit` only when it joins
     a passage (:meth:`unit`).
 
-    ``flat`` holds every unit's word ids one after the other (uint32), ``offsets`` where each
-    unit's ids start (one more entry than units); ``text`` is the same ids as one string, one
-    character per id (``chr(id)``), from which a unit's ids are a slice: compact, and what the
-    LCS and the alignment compare. Should the vocabulary outgrow Unicode's code points,
-    ``text`` is None and a unit's ids are a list of ints. ``text`` is made when first used, so
-    that it does not exist yet while the shingles are numbered (the search's peak)."""
+    ``flat`` holds every unit's word ids one after the other (uint32: what the LCS and the
+    alignment compare), ``offsets`` where each unit's ids start (one more entry than units)."""
 
     __slots__ = ("doc_names", "doc_event", "doc_outlet", "doc_rank", "doc", "kind", "start",
-                 "end", "quote_id", "has_quote_id", "flat", "offsets", "lens", "_text", "_bounds")
+                 "end", "quote_id", "has_quote_id", "flat", "offsets", "lens")
 
     def __init__(self, doc_names, doc_event, doc_outlet, doc, kind, start, end, quote_id,
                  has_quote_id, flat, offsets):
@@ -161,32 +155,22 @@ class _Units:
         self.doc_rank = rank
         self.doc, self.kind, self.start, self.end = doc, kind, start, end
         self.quote_id, self.has_quote_id = quote_id, has_quote_id
-        self.flat, self._text = flat, False     # False: not made yet
-        self._bounds = offsets                  # array("q"): its items are Python ints, fast
+        self.flat = flat
         self.offsets = np.frombuffer(offsets, dtype=np.int64)
         self.lens = np.diff(self.offsets)
 
     def __len__(self) -> int:
         return len(self.doc)
 
-    @property
-    def text(self) -> str | None:
-        if self._text is False:
-            fits = len(self.flat) == 0 or int(self.flat.max()) <= sys.maxunicode
-            self._text = str(memoryview(self.flat), "utf-32-le", "surrogatepass") if fits else None
-        return self._text
-
-    def ids(self, k: int):
-        """Word ids of unit ``k``: a string (one character per id) or a list of ints."""
-        lo, hi = self._bounds[k], self._bounds[k + 1]
-        return self.text[lo:hi] if self.text is not None else self.flat[lo:hi].tolist()
+    def ids(self, k: int) -> list[int]:
+        """Word ids of unit ``k``."""
+        return self.flat[self.offsets[k]:self.offsets[k + 1]].tolist()
 
     def unit(self, k: int) -> _Unit:
         d = int(self.doc[k])
         return _Unit(k, self.doc_names[d], self.doc_event[d], self.doc_outlet[d],
                      "quote" if self.kind[k] else "sentence", int(self.start[k]),
-                     int(self.end[k]), self.ids(k),
-                     int(self.quote_id[k]) if self.has_quote_id[k] else pd.NA)
+                     int(self.end[k]), int(self.quote_id[k]) if self.has_quote_id[k] else pd.NA)
 
     def ids_of(self, idx: np.ndarray) -> np.ndarray:
         """The word ids of units ``idx`` (ascending), one after the other."""

@@ -378,26 +378,21 @@ def test_shared_rows_skip_placed_units_and_match_the_full_product():
     assert got[-1][1:] == ([7], [1])
 
 
-def test_units_switch_to_id_arrays_when_the_vocabulary_outgrows_unicode(seed, seed_shared,
-                                                                         monkeypatch):
-    """Word ids are kept one character each; past sys.maxunicode distinct words every unit's
-    ids are a list (and so for the LCS): the passages are the same."""
+def test_unit_ids_number_normalised_words_by_first_appearance(seed):
+    """A unit's ids are its words, lower-cased with straight apostrophes, numbered by first
+    appearance in the event: equal ids exactly where the normalised words are equal."""
     arts, sents, quotes = seed
-    monkeypatch.setattr(shared_mod.sys, "maxunicode", 40)   # the seed has ~2,000 distinct words
     units = shared_mod._build_units(arts.assign(event="e"), sents, quotes, 6)
-    assert units.text is None and all(isinstance(units.ids(k), list) for k in range(len(units)))
-    small = shared_passages(arts, sents, quotes)
-    pd.testing.assert_frame_equal(small, seed_shared)
-    monkeypatch.undo()
-    units = shared_mod._build_units(arts.assign(event="e"), sents, quotes, 6)
-    assert len(units) > 100 and all(isinstance(units.ids(k), str) for k in range(len(units)))
-    # a unit's ids are its words numbered by first appearance, whichever form they take
+    assert len(units) > 100 and units.flat.dtype == np.uint32
     k = int(np.argmax(units.lens))
     text = arts.set_index("doc_id")["text"][units.unit(k).doc_id]
     words = [shared_mod._norm(w) for w in WORD_RE.findall(text, units.start[k], units.end[k])]
-    ids = [ord(c) for c in units.ids(k)]
-    assert len(ids) == len(words) and all((ids[i] == ids[j]) == (words[i] == words[j])
-                                          for i in range(len(ids)) for j in range(len(ids)))
+    ids = units.ids(k)
+    assert len(ids) == len(words) > 20
+    assert all((ids[i] == ids[j]) == (words[i] == words[j])
+               for i in range(len(ids)) for j in range(len(ids)))
+    first_seen = pd.unique(units.flat)           # numbered 0, 1, 2 ... as they first appear
+    assert (first_seen == np.arange(len(first_seen))).all()
 
 
 # --- written straight to CSV ---------------------------------------------------------------------
