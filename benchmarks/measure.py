@@ -30,8 +30,12 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--work", type=Path, default=run.DATA / "measure",
                    help="folder for the tables, cache, log and result (emptied first)")
-    p.add_argument("extra", nargs="*", help="more options for `tables` (after --)")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
+    p.epilog = "more options for `tables` go after --, e.g. -- --preset mediacloud"
     args = p.parse_args(argv)
+    args.extra = extra
     work = args.work.resolve()
     if work.exists() and any(work.iterdir()) and not (work / "result.json").exists():
         p.error(f"--work {work} holds files of something else; name a new or empty folder "

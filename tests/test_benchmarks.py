@@ -32,9 +32,12 @@ def test_long_articles_join_consecutive_articles_and_keep_every_text(tmp_path):
 def test_measure_runs_the_kit_and_reports_its_peak_memory(tmp_path, example_path):
     work = tmp_path / "work"
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "measure.py"),
-                           str(example_path), "--jobs", "1", "--work", str(work)],
+                           str(example_path), "--jobs", "1", "--work", str(work),
+                           "--", "--coverage-max-articles", "1"],   # options for `tables`
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
+    notes = (work / "out" / "notes.csv").read_text(encoding="utf-8")
+    assert "coverage_max_articles=1" in notes     # the option after -- reached `tables`
     result = json.loads((work / "result.json").read_text())
     assert result["rc"] == 0 and result["n_articles"] == 5
     assert 50 * 2**20 < result["peak_rss_bytes"] < 4 * 2**30
