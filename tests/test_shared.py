@@ -1,6 +1,11 @@
 """Shared passages: seed-corpus findings, hand-made near-duplicates, schema, wire rule, scaling."""
+import json
 import random
 import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,6 +17,7 @@ from analysis.shared import SHARED_COLUMNS
 from analysis.tokens import WORD_RE
 
 shared_mod = importlib.import_module("analysis.shared")
+ROOT = Path(__file__).resolve().parents[1]
 
 NATO = "third Putin statement on withdrawal of Russian troops"
 
@@ -319,6 +325,35 @@ def _id_units(units):
     import numpy as np
     flat = np.array([i for ids in units for i in ids], dtype=np.uint32)
     return flat, np.array([len(ids) for ids in units], dtype=np.int64)
+
+
+def test_alignment_of_a_huge_unit_takes_memory_linear_in_its_length():
+    """A unit of 400,000 words (an unpunctuated page) against a short one: the LCS and the
+    blocks are exact, and the process stays small (a dense table of 40,000 ids x 6,250 words
+    of bits would take 2 GB)."""
+    code = textwrap.dedent("""
+        import difflib, json, random
+        from rapidfuzz.distance import LCSseq
+        from analysis.align import lcs_length, matching_blocks
+        rng = random.Random(0)
+        a = [rng.randrange(40_000) for _ in range(400_000)]
+        b = a[1000:1040]
+        b[5] = 99_999
+        got = (lcs_length(a, b), matching_blocks(a, b, 2))
+        sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        want = (LCSseq.similarity(a, b), [tuple(x) for x in sm.get_matching_blocks() if x[2] >= 2])
+        # (VmHWM: this process's peak; ru_maxrss would start from the forking pytest's)
+        hwm = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+        print(json.dumps({"same": got == want, "lcs": got[0], "blocks": got[1],
+                          "peak_mb": int(hwm) / 1024}))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["same"] and out["lcs"] == 39
+    assert out["blocks"] == [[1000, 0, 5], [1006, 6, 34]]
+    assert out["peak_mb"] < 600, out
 
 
 def _shared_rows(x, order, placed, batch):
