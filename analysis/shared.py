@@ -13,9 +13,10 @@ The method is the seed-and-verify design of text-reuse detection (Smith, Cordell
    shingle are ever compared, so the cost grows with the number of copies of each passage, not with
    the square of the number of articles.
 3. **Verification and alignment.** A candidate pair is checked with the longest common
-   subsequence of the two word sequences (``rapidfuzz``); survivors are aligned as
-   ``difflib.SequenceMatcher`` aligns words (the longest common run, then the same on each side
-   of it), keeping matching runs of at least ``min_run`` words.
+   subsequence of the two word sequences (an upper bound on what can align); survivors are
+   aligned as ``difflib.SequenceMatcher`` aligns words (the longest common run, then the same
+   on each side of it), keeping matching runs of at least ``min_run`` words. Both are compiled
+   (``analysis.align``).
    ``similarity`` = aligned words / words of the *shorter* version, so a trimmed quotation that
    keeps its words in order scores 1.0 against the full one.
 4. **Passages.** Leader ("star") clustering per event: units are visited longest first; a unit
