@@ -74,6 +74,21 @@ def _forget(distinct, row_of):
 
 
 @njit(cache=True, nogil=True)
+def _carry(v, k, stop):
+    """Carry 1 into word ``k`` of ``v`` and on, through words whose mask is empty (there
+    V' = (V + 1) | V), until it is absorbed or word ``stop`` is reached; returns ``(the next
+    word, the carry left)``."""
+    while k < stop:
+        vk = v[k]
+        s = vk + _ONE
+        v[k] = s | vk
+        k += 1
+        if s != _ZERO:
+            return k, _ZERO
+    return k, _ONE
+
+
+@njit(cache=True, nogil=True)
 def _lcs(n, pair_start, pair_word, pair_mask, row_of, b, v):
     """Length of the longest common subsequence of ``a`` (indexed by :func:`_pattern`, ``n``
     ids) and ``b``: the bit-parallel algorithm of Allison & Dix (1986) in Hyyrö's (2004) form,
@@ -102,12 +117,8 @@ def _lcs(n, pair_start, pair_word, pair_mask, row_of, b, v):
             k = 0                                   # the next word a carry would enter
             for p in range(pair_start[row], pair_start[row + 1]):
                 w = pair_word[p]
-                while carry and k < w:
-                    vk = v[k]
-                    s = vk + _ONE
-                    carry = _ONE if s == _ZERO else _ZERO
-                    v[k] = s | vk
-                    k += 1
+                if carry:
+                    k, carry = _carry(v, k, w)
                 vw = v[w]
                 u = vw & pair_mask[p]
                 s1 = vw + u
@@ -117,12 +128,8 @@ def _lcs(n, pair_start, pair_word, pair_mask, row_of, b, v):
                 carry = c1 | c2
                 v[w] = s2 | (vw - u)
                 k = w + 1
-            while carry and k < n_words:
-                vk = v[k]
-                s = vk + _ONE
-                carry = _ONE if s == _ZERO else _ZERO
-                v[k] = s | vk
-                k += 1
+            if carry:
+                _carry(v, k, n_words)
     zeros = 0
     for w in range(n_words):
         x = ~v[w]
