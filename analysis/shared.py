@@ -402,12 +402,12 @@ def _cluster_event(units: _Units, idx: np.ndarray, min_similarity, min_words, sh
     span = np.zeros((len(idx), 2), dtype=np.int64)
     n_blocks = 0
     x = _shingle_matrix(units.ids_of(idx), n_ids, shingle_size, max_shingle_units)
-    flat = units.flat
+    flat, positions = units.flat, idx.astype(np.int64)
     row_of = np.full(int(flat.max()) + 1 if len(flat) else 1, -1, dtype=np.int32)  # (scratch)
     for ks, part in _shared_batches(x, order, role):
         blocks, n_blocks, _ = claim_batch(
             ks, part.indptr.astype(np.int64), part.indices, part.data, role, owner, best, docs,
-            n_ids, idx.astype(np.int64), flat, units.offsets, row_of, min_words,
+            n_ids, positions, flat, units.offsets, row_of, min_words,
             float(min_similarity), min_run, max_steal, blocks, span, n_blocks)
     # each reference's members, ascending (one stable sort, not a scan of all units per reference)
     at = idx.tolist()
