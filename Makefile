@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
-	$(PY) -c "from analysis.shared import compile_alignment; compile_alignment()"  # numba's cache
+	$(PY) -c "from analysis.shared import compile_alignment as a; from analysis.coverage import compile_clustering as c; a(); c()"  # numba's cache
 	touch $@
 
 venv: $(VENV)/.installed

@@ -504,25 +504,24 @@ def _cos_sum(vec: dict, cen: dict, cnorm2: float, vnorm2: float, minus: dict | N
 
 class _Clusters:
     """Unit centroids (sums of member vectors), kept per article so that a sentence can be
-    compared with the *other* articles' part of a unit, plus an inverted index for blocking."""
+    compared with the *other* articles' part of a unit: the final units, as
+    :mod:`analysis.coverage_cluster` builds them, for :func:`_describe_units`."""
 
     def __init__(self, min_shared: int = 1):
         self.min_shared = min_shared
         self.cen: list[dict] = []
         self.norm2: list[float] = []
         self.parts: list[dict] = []          # cid -> {doc_id: summed vector}
-        self.index: dict[str, int] = {}       # anchor -> bit mask of units (bit cid)
 
-    def new(self, vec, doc, keys, n2):
+    def new(self, vec, doc, n2):
         """A unit of one sentence (exactly what :meth:`add` to an empty unit gives)."""
         cid = len(self.cen)
         self.cen.append(dict(vec))
         self.norm2.append(float(n2))
         self.parts.append({doc: dict(vec)})
-        self._index(cid, keys)
         return cid
 
-    def add(self, cid, vec, doc, keys, n2):
+    def add(self, cid, vec, doc, n2):
         """Add ``vec`` (squared norm ``n2``) of a sentence of ``doc`` to unit ``cid``."""
         c = self.cen[cid]
         get = c.get
@@ -532,43 +531,6 @@ class _Clusters:
         for a, w in vec.items():
             c[a] = get(a, 0.0) + w
             part[a] = pget(a, 0.0) + w
-        self._index(cid, keys)
-
-    def _index(self, cid, keys):
-        index, bit = self.index, 1 << cid
-        for a in keys:
-            index[a] = index.get(a, 0) | bit
-
-    def remove(self, cid, vec, doc, n2):
-        c = self.cen[cid]
-        # |c - v|^2 = |c|^2 - 2 c.v + |v|^2
-        self.norm2[cid] += -2 * sum(w * c.get(a, 0.0) for a, w in vec.items()) + n2
-        for a, w in vec.items():
-            c[a] -= w
-        part = self.parts[cid][doc]
-        for a, w in vec.items():
-            part[a] -= w
-        if all(abs(w) < 1e-9 for w in part.values()):
-            del self.parts[cid][doc]
-        if not self.parts[cid]:
-            self.cen[cid], self.norm2[cid] = {}, 0.0
-
-    def candidates(self, keys, limit=None):
-        """Units sharing one of ``keys``; with ``limit``, the ``limit`` units sharing most (on a
-        tie, the lowest unit ids). In unit id order."""
-        get = self.index.get
-        levels = _hit_levels([get(a, 0) for a in keys])
-        if not levels:
-            return []
-        if limit is None or levels[0].bit_count() <= limit:
-            return _bits(levels[0])
-        # the limit-th highest count ("floor"): units above it all qualify, ties by lowest id
-        floor = 0
-        while floor + 1 < len(levels) and levels[floor + 1].bit_count() >= limit:
-            floor += 1
-        above = levels[floor + 1] if floor + 1 < len(levels) else 0
-        take = _bits(above)
-        return sorted(take + _bits(levels[floor] & ~above, limit - len(take)))
 
     def score(self, cid, vec, n2, doc, min_other=None):
         """Cosine of ``vec`` with the unit's sentences from other articles (``None`` if there are
@@ -612,95 +574,36 @@ def _heaviest(weights: dict, n: int) -> list:
     return keys[:n]
 
 
-def _hit_levels(masks: list[int]) -> list[int]:
-    """Bit-sliced counting over unit bit masks: ``levels[k]`` has the bit of every unit that is
-    set in more than ``k`` of ``masks`` (empty list: no unit is set)."""
-    levels: list[int] = []
-    for m in masks:
-        carry = m                    # units that reach the next level with this mask
-        for k, level in enumerate(levels):
-            if not carry:
-                break
-            levels[k] = level | carry
-            carry &= level
-        else:
-            if carry:
-                levels.append(carry)
-    return levels
-
-
-def _bits(mask: int, n: int | None = None) -> list[int]:
-    """Positions of the ``n`` lowest set bits of ``mask`` (all when ``n`` is None), ascending."""
-    out = []
-    while mask and (n is None or len(out) < n):
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
-
-
 def _cluster(vecs: list[dict], docs: list[str], norms: list[float], min_score: float,
              same_score: float, secondary_score: float, top_anchors: int, max_candidates: int,
              min_shared: int):
-    """Leader clustering plus one refinement pass; returns (labels, secondary, final units).
-    ``norms`` are the squared norms of ``vecs``."""
+    """Leader clustering plus one refinement pass, then secondary presence (steps 3 and 4 of
+    the module docstring, compiled: :mod:`analysis.coverage_cluster`); returns (labels,
+    secondary, final units). ``norms`` are the squared norms of ``vecs``."""
+    from .coverage_cluster import cluster   # numba: imported by the processes that need it
     tops = [_heaviest(v, top_anchors) for v in vecs]
-
-    def best_of(cl, i):
-        vec, n2, doc, score = vecs[i], norms[i], docs[i], cl.score
-        best, best_s = -1, 0.0
-        for cid in cl.candidates(tops[i], max_candidates):
-            other, same = score(cid, vec, n2, doc, min_score)
-            # join on the other articles' sentences; a unit that already has a sentence of the
-            # same article also needs a close match with it (an article rarely states a fact
-            # twice, but its neighbouring sentences share names and topic)
-            if other is None:
-                good, s = same is not None and same >= same_score, same or 0.0
-            else:
-                good, s = other >= min_score and (same is None or same >= same_score), other
-            if good and s > best_s:
-                best, best_s = cid, s
-        return best
-
-    cl = _Clusters(min_shared)
-    lab1 = []   # first pass: leader clustering in doc_id, sent_id order
-    for i in range(len(vecs)):
-        b = best_of(cl, i)
-        if b < 0:
-            b = cl.new(vecs[i], docs[i], tops[i], norms[i])
-        else:
-            cl.add(b, vecs[i], docs[i], tops[i], norms[i])
-        lab1.append(b)
-    # refinement (a sequential k-means step): take each sentence out of its unit and put it
-    # where it now fits best, or in a new unit of its own
-    labels = list(lab1)
-    for i in range(len(vecs)):
-        cl.remove(labels[i], vecs[i], docs[i], norms[i])
-        b = best_of(cl, i)
-        if b < 0 and cl.parts[labels[i]]:
-            labels[i] = cl.new(vecs[i], docs[i], tops[i], norms[i])
-        else:
-            b = labels[i] if b < 0 else b        # an emptied unit is reused as the singleton
-            cl.add(b, vecs[i], docs[i], tops[i], norms[i])
-            labels[i] = b
-    # final units and secondary presence (a sentence matching another unit's other articles)
-    fin = _Clusters(min_shared)
-    remap = {}
-    for i, lab in enumerate(labels):
-        if lab not in remap:
-            remap[lab] = fin.new(vecs[i], docs[i], tops[i], norms[i])
-        else:
-            fin.add(remap[lab], vecs[i], docs[i], tops[i], norms[i])
-    labels = [remap[l] for l in labels]
+    labels, pairs, _ = cluster(vecs, docs, norms, tops, min_score, same_score, secondary_score,
+                            max_candidates, min_shared)
     secondary = defaultdict(list)           # unit -> sentence indices
-    for i in range(len(vecs)):
-        for cid in fin.candidates(tops[i], max_candidates):
-            if cid == labels[i] or docs[i] in fin.parts[cid]:
-                continue
-            other, _ = fin.score(cid, vecs[i], norms[i], docs[i])
-            if other is not None and other >= secondary_score:
-                secondary[cid].append(i)
+    for cid, i in pairs:
+        secondary[cid].append(i)
+    fin = _Clusters(min_shared)             # the final units, for their description
+    for i, lab in enumerate(labels):
+        if lab == len(fin.cen):
+            fin.new(vecs[i], docs[i], norms[i])
+        else:
+            fin.add(lab, vecs[i], docs[i], norms[i])
     return labels, secondary, fin
+
+
+def compile_clustering() -> int:
+    """Run :func:`coverage` once on two short articles, so that numba compiles the clustering
+    (about 10 s) and caches it on disk: ``make venv`` calls it. Returns the number of units (1)."""
+    text = "The minister said on Monday that 40,000 troops would return to Rostov soon."
+    arts = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["x", "y"], "event": ["e", "e"],
+                         "text": [text, text]})
+    sents = pd.DataFrame({"doc_id": ["a", "b"], "sent_id": [1, 1], "text": [text, text]})
+    return int(coverage(arts, sents)["unit_id"].nunique())
 
 
 def coverage(articles: pd.DataFrame, sentences: pd.DataFrame, min_score: float = 0.3, *,

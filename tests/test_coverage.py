@@ -2,6 +2,7 @@
 import random
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -10,6 +11,7 @@ from analysis import coverage, coverage_matrix, load_corpus, omissions, sentence
 from analysis.coverage import COVERAGE_COLUMNS, sentence_anchors
 
 cov_mod = importlib.import_module("analysis.coverage")
+cc_mod = importlib.import_module("analysis.coverage_cluster")
 
 
 @pytest.fixture(scope="module")
@@ -226,13 +228,14 @@ def test_work_grows_linearly_with_articles(example_path, monkeypatch):
     seed_sents = sentences(load_corpus(example_path))["text"].tolist()
     vocab = sorted({w for t in seed_sents for w in re.findall(r"[a-z]{4,}", t)})
     calls = {"n": 0}
-    real = cov_mod._Clusters.score
+    real = cc_mod.cluster
 
-    def counting(self, *a, **k):
-        calls["n"] += 1
-        return real(self, *a, **k)
+    def counting(*a, **k):
+        labels, pairs, n_scored = real(*a, **k)
+        calls["n"] += n_scored
+        return labels, pairs, n_scored
 
-    monkeypatch.setattr(cov_mod._Clusters, "score", counting)
+    monkeypatch.setattr(cc_mod, "cluster", counting)
     counts = []
     for n in (150, 300):
         rng = random.Random(0)
@@ -250,25 +253,192 @@ def test_work_grows_linearly_with_articles(example_path, monkeypatch):
         calls["n"] = 0
         cov = coverage(arts, sentences(arts))
         assert cov["unit_id"].nunique() < 300          # recombined facts are recognised
+        assert calls["n"] > 10 * n                      # the count is the clustering's work
         counts.append(calls["n"])
     assert counts[1] < 2.6 * counts[0], counts
 
 
 def test_candidates_are_the_units_sharing_most_keys():
-    """The bit-mask index ranks units by the number of keys they share, ties by lowest id."""
+    """The compiled index ranks units by the number of keys they share, ties by lowest id."""
     rng = random.Random(0)
+    counts, touched = np.zeros(100, dtype=np.int64), np.zeros(100, dtype=np.int64)
     for _ in range(300):
-        cl = cov_mod._Clusters()
-        keys = [f"k{i}" for i in range(12)]
-        hits_of = {}
-        for cid in range(rng.randint(0, 60)):
-            ks = rng.sample(keys, rng.randint(1, 6))
-            cl._index(cid, ks)
-            hits_of[cid] = set(ks)
-        query = rng.sample(keys, rng.randint(1, 8))
-        hits = {c: len(ks & set(query)) for c, ks in hits_of.items() if ks & set(query)}
-        for limit in (None, 1, 3, 8):
+        n_units = rng.randint(0, 60)
+        rows = [rng.sample(range(12), rng.randint(1, 6)) for _ in range(n_units)]
+        query = rng.sample(range(12), rng.randint(1, 8))
+        rows.append(query)
+        top_ptr = np.cumsum([0] + [len(r) for r in rows]).astype(np.int64)
+        top_key = np.array([k for r in rows for k in r], dtype=np.int64)
+        st = cc_mod._state(100, 12, 0, 0, len(top_key))
+        for cid in range(n_units):
+            cc_mod._index(st, cid, top_ptr, top_key, cid)
+        hits = {c: len(set(r) & set(query)) for c, r in enumerate(rows[:-1]) if set(r) & set(query)}
+        for limit in (-1, 0, 1, 3, 8):
             want = sorted(hits)
-            if limit is not None and len(hits) > limit:
+            if limit >= 0 and len(hits) > limit:
                 want = sorted(sorted(hits, key=lambda c: (-hits[c], c))[:limit])
-            assert cl.candidates(query, limit) == want
+            got = cc_mod._candidates(st, counts, touched, top_ptr, top_key, n_units, limit)
+            assert got.tolist() == want
+            assert not counts.any()
+
+
+# The pure-Python clustering that analysis.coverage_cluster replaced: the compiled code must give
+# the same units, to the bit, so this is kept as the reference.
+
+def _hit_levels(masks):
+    levels = []
+    for m in masks:
+        carry = m
+        for k, level in enumerate(levels):
+            if not carry:
+                break
+            levels[k] = level | carry
+            carry &= level
+        else:
+            if carry:
+                levels.append(carry)
+    return levels
+
+
+def _bits(mask, n=None):
+    out = []
+    while mask and (n is None or len(out) < n):
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+class _ReferenceUnits(cov_mod._Clusters):
+    """``coverage._Clusters`` with the bit-mask index and the removal the clustering needs."""
+
+    def __init__(self, min_shared=1):
+        super().__init__(min_shared)
+        self.index = {}
+
+    def new(self, vec, doc, keys, n2):
+        cid = super().new(vec, doc, n2)
+        self._index(cid, keys)
+        return cid
+
+    def add(self, cid, vec, doc, keys, n2):
+        super().add(cid, vec, doc, n2)
+        self._index(cid, keys)
+
+    def _index(self, cid, keys):
+        for a in keys:
+            self.index[a] = self.index.get(a, 0) | (1 << cid)
+
+    def remove(self, cid, vec, doc, n2):
+        c = self.cen[cid]
+        self.norm2[cid] += -2 * sum(w * c.get(a, 0.0) for a, w in vec.items()) + n2
+        for a, w in vec.items():
+            c[a] -= w
+        part = self.parts[cid][doc]
+        for a, w in vec.items():
+            part[a] -= w
+        if all(abs(w) < 1e-9 for w in part.values()):
+            del self.parts[cid][doc]
+        if not self.parts[cid]:
+            self.cen[cid], self.norm2[cid] = {}, 0.0
+
+    def candidates(self, keys, limit=None):
+        levels = _hit_levels([self.index.get(a, 0) for a in keys])
+        if not levels:
+            return []
+        if limit is None or levels[0].bit_count() <= limit:
+            return _bits(levels[0])
+        floor = 0
+        while floor + 1 < len(levels) and levels[floor + 1].bit_count() >= limit:
+            floor += 1
+        above = levels[floor + 1] if floor + 1 < len(levels) else 0
+        take = _bits(above)
+        return sorted(take + _bits(levels[floor] & ~above, limit - len(take)))
+
+
+def _reference_cluster(vecs, docs, norms, tops, min_score, same_score, secondary_score,
+                       max_candidates, min_shared):
+    def best_of(cl, i):
+        best, best_s = -1, 0.0
+        for cid in cl.candidates(tops[i], max_candidates):
+            other, same = cl.score(cid, vecs[i], norms[i], docs[i], min_score)
+            if other is None:
+                good, s = same is not None and same >= same_score, same or 0.0
+            else:
+                good, s = other >= min_score and (same is None or same >= same_score), other
+            if good and s > best_s:
+                best, best_s = cid, s
+        return best
+
+    cl = _ReferenceUnits(min_shared)
+    labels = []
+    for i in range(len(vecs)):
+        b = best_of(cl, i)
+        if b < 0:
+            b = cl.new(vecs[i], docs[i], tops[i], norms[i])
+        else:
+            cl.add(b, vecs[i], docs[i], tops[i], norms[i])
+        labels.append(b)
+    for i in range(len(vecs)):
+        cl.remove(labels[i], vecs[i], docs[i], norms[i])
+        b = best_of(cl, i)
+        if b < 0 and cl.parts[labels[i]]:
+            labels[i] = cl.new(vecs[i], docs[i], tops[i], norms[i])
+        else:
+            b = labels[i] if b < 0 else b
+            cl.add(b, vecs[i], docs[i], tops[i], norms[i])
+            labels[i] = b
+    fin, remap = _ReferenceUnits(min_shared), {}
+    for i, lab in enumerate(labels):
+        if lab not in remap:
+            remap[lab] = fin.new(vecs[i], docs[i], tops[i], norms[i])
+        else:
+            fin.add(remap[lab], vecs[i], docs[i], tops[i], norms[i])
+    labels = [remap[lab] for lab in labels]
+    pairs = []
+    for i in range(len(vecs)):
+        for cid in fin.candidates(tops[i], max_candidates):
+            if cid == labels[i] or docs[i] in fin.parts[cid]:
+                continue
+            other, _ = fin.score(cid, vecs[i], norms[i], docs[i])
+            if other is not None and other >= secondary_score:
+                pairs.append((cid, i))
+    return labels, pairs
+
+
+def _random_event(rng, n_sentences, n_docs, n_anchors):
+    """Anchor vectors shaped like an event's: fixed weight per anchor (kind x IDF), frequent
+    and rare anchors (Zipf), sentences in article order."""
+    weight = {f"a{k}": rng.choice([1.0, 2.0, 3.0]) * rng.uniform(0.2, 5.0) for k in range(n_anchors)}
+    names = list(weight)
+    zipf = [1 / (k + 1) for k in range(n_anchors)]
+    docs = sorted(f"d{rng.randrange(n_docs):03d}" for _ in range(n_sentences))
+    vecs = []
+    for _ in range(n_sentences):
+        picked = dict.fromkeys(rng.choices(names, weights=zipf, k=rng.randint(0, 12)))
+        vecs.append({a: weight[a] for a in picked})
+    return vecs, docs
+
+
+@pytest.mark.parametrize("settings", [
+    dict(min_score=0.3, same_score=0.45, secondary_score=0.45, max_candidates=8, min_shared=2),
+    dict(min_score=0.2, same_score=0.3, secondary_score=0.3, max_candidates=2, min_shared=1),
+    dict(min_score=0.5, same_score=0.6, secondary_score=2.0, max_candidates=None, min_shared=3),
+    dict(min_score=0.1, same_score=0.0, secondary_score=0.1, max_candidates=0, min_shared=0),
+])
+def test_compiled_clustering_is_the_python_clustering(settings):
+    """Same labels and secondary presence as the reference on random events, exactly: every
+    float operation is the same, in the same order."""
+    rng = random.Random(1)
+    merged = 0
+    for trial in range(25):
+        vecs, docs = _random_event(rng, rng.randint(0, 250), rng.randint(1, 30),
+                                   rng.randint(5, 120))
+        norms = [sum(w * w for w in v.values()) for v in vecs]
+        tops = [cov_mod._heaviest(v, 8) for v in vecs]
+        want = _reference_cluster(vecs, docs, norms, tops, **settings)
+        labels, pairs, n_scored = cc_mod.cluster(vecs, docs, norms, tops, **settings)
+        assert (labels, pairs) == want, trial
+        merged += len(set(labels)) < len(labels)
+    # units of several sentences were formed (none can be with no candidates at all)
+    assert merged > 5 if settings["max_candidates"] != 0 else merged == 0
