@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["MemorySink", "CsvSink", "RenderCache", "Rendered", "render", "to_csv", "csv_text",
@@ -54,10 +55,69 @@ def csv_text(frame: pd.DataFrame) -> str:
     is written with every non-numeric value quoted. (A ``\\r`` can only come from a value, so
     the rendered text is checked rather than every cell.)
     """
-    text = frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    text = _frame_csv(frame, True, csv.QUOTE_MINIMAL)
     if "\r" in text:
-        text = frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-    return text  # pandas writes shortest round-trip floats
+        text = _frame_csv(frame, True, csv.QUOTE_NONNUMERIC)
+    return text  # shortest round-trip floats
+
+
+def _frame_csv(frame: pd.DataFrame, header: bool, quoting: int) -> str:
+    """``frame.to_csv(index=False, header=header, lineterminator="\\n", quoting=quoting)``,
+    the same text, faster for minimal quoting and the usual column types: floats are written
+    with ``repr`` (the same shortest round-trip digits as NumPy's formatting, three times
+    faster), other columns are formatted and quoted once per distinct value, and the rows are
+    joined without the CSV writer's check of every field."""
+    cells = _csv_cells(frame) if quoting == csv.QUOTE_MINIMAL and len(frame) else None
+    if cells is None:
+        return frame.to_csv(index=False, header=header, lineterminator="\n", quoting=quoting)
+    rows = "\n".join(map(",".join, zip(*cells))) + "\n"
+    if not header:
+        return rows
+    return ",".join(_csv_quoted([str(c) for c in frame.columns])) + "\n" + rows
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\n]')
+
+
+def _csv_quoted(values: list[str]) -> list[str]:
+    """``values`` as Python's CSV writer writes them with minimal quoting (a lone ``\\r`` is
+    not quoted either: :func:`csv_text` then writes the frame again quoting all text)."""
+    search = _NEEDS_QUOTES.search
+    return [f'"{v.replace(chr(34), chr(34) * 2)}"' if search(v) else v for v in values]
+
+
+def _csv_cells(frame: pd.DataFrame) -> list[list[str]] | None:
+    """Each column's CSV fields, or None when pandas must write the frame: a column type other
+    than the usual ones, an object column holding more than text, a single column (whose empty
+    field the writer quotes) or repeated column names. Columns other than floats are formatted
+    once per distinct value (tables such as coverage repeat a unit's label on every row)."""
+    if len(frame.columns) < 2 or not frame.columns.is_unique:
+        return None
+    out = []
+    for name in frame.columns:
+        col = frame[name]
+        dtype = col.dtype
+        if isinstance(dtype, np.dtype) and dtype == np.float64:
+            values = col.to_numpy()
+            cells = list(map(repr, values.tolist()))
+            for i in np.flatnonzero(np.isnan(values)).tolist():
+                cells[i] = ""
+            out.append(cells)
+            continue
+        if not (isinstance(dtype, np.dtype) and dtype.kind in "iub" or dtype == object
+                or isinstance(dtype, (pd.StringDtype, pd.Int64Dtype, pd.BooleanDtype))):
+            return None
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        uniques = list(uniques)
+        if dtype == object or isinstance(dtype, pd.StringDtype):
+            if any(type(v) is not str for v in uniques):
+                return None
+            fields = _csv_quoted(uniques)
+        else:
+            fields = [str(v) for v in uniques]
+        # a missing value's code is -1: the last entry, the empty field
+        out.append(np.array(fields + [""], dtype=object)[codes].tolist())
+    return out
 
 
 def _char_counts(col: pd.Series, char: str) -> pd.Series | None:
@@ -115,8 +175,7 @@ def _write_csv(frame: pd.DataFrame, fh) -> int:
         fh.truncate()
         n_lines = 0
         for start in range(0, len(frame), RENDER_SLICE):
-            text = frame.iloc[start:start + RENDER_SLICE].to_csv(
-                index=False, header=start == 0, lineterminator="\n", quoting=quoting)
+            text = _frame_csv(frame.iloc[start:start + RENDER_SLICE], start == 0, quoting)
             if "\r" in text and quoting == csv.QUOTE_MINIMAL:
                 break  # as csv_text: every non-numeric value quoted, from the start
             n_lines += text.count("\n")
