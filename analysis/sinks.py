@@ -107,8 +107,8 @@ def _csv_cells(frame: pd.DataFrame) -> list[list[str]] | None:
         if not (isinstance(dtype, np.dtype) and dtype.kind in "iub" or dtype == object
                 or isinstance(dtype, (pd.StringDtype, pd.Int64Dtype, pd.BooleanDtype))):
             return None
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        uniques = list(uniques)
+        codes, uniques = pd.factorize(col.array, use_na_sentinel=True)
+        uniques = uniques.tolist()
         if dtype == object or isinstance(dtype, pd.StringDtype):
             if any(type(v) is not str for v in uniques):
                 return None
