@@ -415,7 +415,8 @@ def _assemble_checked(rec: dict, *, doc_id: str, raw: str, source_path: str, sou
         keep_lines=_line_set(_clean(rec.get("keep_lines")), source, line),
         drop_lines=_line_set(_clean(rec.get("drop_lines")), source, line))
     text = "\n\n".join(ln for _, ln in body)
-    if not text.strip() or not count_words(text):
+    n_words = count_words(text)
+    if not n_words:
         what = ("empty text" if not raw.strip() else "no words in the text" if not count_words(raw)
                 else "no text left after removing page furniture")
         if source_path and not source_path.startswith(f"{Path(str(source)).name}#"):
@@ -437,7 +438,7 @@ def _assemble_checked(rec: dict, *, doc_id: str, raw: str, source_path: str, sou
         "title": title or title_found or "",
         "published": _iso_date(_clean(rec.get("published")), source, line, []),
         "source_path": source_path,
-        "n_words": count_words(text),
+        "n_words": n_words,
         "text": text,
         "encoding": encoding,
         "record": str(line),
