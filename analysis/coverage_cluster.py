@@ -13,11 +13,13 @@ two on random events, and the coverage tables of the benchmark corpora were byte
 Keys of the hash tables (numba typed dicts) are pairs packed into one integer: ``owner * A +
 anchor`` for centroid values (a unit gets a new owner when it is emptied, which is the Python
 code's ``cen[cid] = {}``), ``unit * D + article`` for parts, ``part * A + anchor`` for part
-values and ``anchor * U + unit`` for the inverted index, with ``A`` anchors, ``D`` articles and
-``U`` units at most.
+values and ``anchor * U + unit`` for the (anchor, unit) pairs already in the inverted index,
+with ``A`` anchors, ``D`` articles and ``U`` units at most. The index itself keeps, per anchor,
+a list of nodes of 16 units each (fewer cache misses than one link per unit: the lists of an
+event's frequent anchors hold thousands of units).
 
 Compiled on first use and cached on disk like :mod:`analysis.align`;
-``shared.compile_alignment`` compiles both (``make venv`` runs it).
+``coverage.compile_clustering`` compiles it (``make venv`` runs it).
 """
 from __future__ import annotations
 
