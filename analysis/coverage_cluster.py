@@ -122,6 +122,16 @@ def _part_add(st, pid, a, w, n_anchors):
 
 
 @njit(cache=True)
+def _centroid_dot(cen, base, ptr, key, wt, i):
+    """Dot product of sentence ``i``'s vector with a centroid (owner key ``base``), summed in
+    the vector's order."""
+    s = 0.0
+    for j in range(ptr[i], ptr[i + 1]):
+        s += wt[j] * cen.get(base + key[j], 0.0)
+    return s
+
+
+@njit(cache=True)
 def _new(st, i, ptr, key, wt, doc, n2, top_ptr, top_key, n_anchors, n_docs):
     """A unit of sentence ``i`` alone (``_Clusters.new``); returns its id."""
     meta = st[0]
@@ -145,9 +155,7 @@ def _add(st, cid, i, ptr, key, wt, doc, n2, top_ptr, top_key, n_anchors, n_docs)
     """Add sentence ``i`` to unit ``cid`` (``_Clusters.add``)."""
     cen = st[3]
     base = st[2][cid] * n_anchors
-    s = 0.0
-    for j in range(ptr[i], ptr[i + 1]):
-        s += wt[j] * cen.get(base + key[j], 0.0)
+    s = _centroid_dot(cen, base, ptr, key, wt, i)
     st[1][cid] = st[1][cid] + (2.0 * s + n2)
     pid = _find(st[4], cid * n_docs + doc)
     if pid < 0:
@@ -161,12 +169,10 @@ def _add(st, cid, i, ptr, key, wt, doc, n2, top_ptr, top_key, n_anchors, n_docs)
 
 @njit(cache=True)
 def _remove(st, cid, i, ptr, key, wt, doc, n2, n_anchors, n_docs):
-    """Take sentence ``i`` out of unit ``cid`` (``_Clusters.remove``)."""
+    """Take sentence ``i`` out of unit ``cid`` (the tests' ``_ReferenceUnits.remove``)."""
     meta, cen = st[0], st[3]
     base = st[2][cid] * n_anchors
-    s = 0.0
-    for j in range(ptr[i], ptr[i + 1]):
-        s += wt[j] * cen.get(base + key[j], 0.0)
+    s = _centroid_dot(cen, base, ptr, key, wt, i)
     st[1][cid] = st[1][cid] + (-2.0 * s + n2)
     for j in range(ptr[i], ptr[i + 1]):
         k = base + key[j]
@@ -191,7 +197,7 @@ def _remove(st, cid, i, ptr, key, wt, doc, n2, n_anchors, n_docs):
 @njit(cache=True)
 def _candidates(st, counts, touched, top_ptr, top_key, i, limit):
     """Units sharing one of sentence ``i``'s top anchors; with ``limit`` >= 0 the ``limit``
-    sharing most (ties: lowest ids), in id order (``_Clusters.candidates``)."""
+    sharing most (ties: lowest ids), in id order (the tests' ``_ReferenceUnits.candidates``)."""
     head, node_units, node_fill, node_next = st[12], st[14], st[15], st[16]
     n_touched = 0
     top = 0
@@ -300,8 +306,8 @@ def _score(st, cid, i, ptr, key, wt, doc, n2, min_other, min_shared, n_anchors, 
 @njit(cache=True)
 def _best_of(st, counts, touched, i, ptr, key, wt, docs, norms, top_ptr, top_key, min_score,
              same_score, max_candidates, min_shared, n_anchors, n_docs, work):
-    """The unit sentence ``i`` joins, or -1 (``coverage._cluster``'s ``best_of``); adds the
-    number of units scored to ``work[0]``."""
+    """The unit sentence ``i`` joins, or -1 (``best_of`` in the tests' ``_reference_cluster``);
+    adds the number of units scored to ``work[0]``."""
     best, best_s = -1, 0.0
     cands = _candidates(st, counts, touched, top_ptr, top_key, i, max_candidates)
     work[0] += len(cands)
