@@ -16,9 +16,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 import warnings
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -379,11 +381,12 @@ def _html_to_text(html: str, path: Path) -> tuple[str, str]:
 
 def _assemble(rec: dict, *, doc_id: str, raw: str, source_path: str, source, line,
               furniture, encoding: str, removed_rows: list, problems: _Problems,
-              defaults: dict) -> dict | None:
+              defaults: dict, body=None) -> dict | None:
     try:
         return _assemble_checked(rec, doc_id=doc_id, raw=raw, source_path=source_path,
                                  source=source, line=line, furniture=furniture, encoding=encoding,
-                                 removed_rows=removed_rows, problems=problems, defaults=defaults)
+                                 removed_rows=removed_rows, problems=problems, defaults=defaults,
+                                 body=body)
     except CorpusError as exc:  # a bad field: stop (strict) or skip only this record (lenient)
         problems.add(source, line, str(exc))
         return None
@@ -400,9 +403,32 @@ def _unpaired_surrogate(rec: dict) -> str | None:
     return None
 
 
+def _body_job(rec: dict, raw: str, furniture, source, line) -> tuple:
+    """The arguments of :func:`_split_body` for a record (raises CorpusError for a bad
+    ``keep_lines``/``drop_lines`` field)."""
+    return (_normalise_newlines(raw), _clean(rec.get("title")), furniture,
+            _line_set(_clean(rec.get("keep_lines")), source, line),
+            _line_set(_clean(rec.get("drop_lines")), source, line))
+
+
+def _split_body(job: tuple) -> tuple[str, int, list, str | None]:
+    """A record's text without its page furniture, its word count, the removed lines and the
+    headline found (``job``: :func:`_body_job`). Pure: it may run in a worker process."""
+    raw, title, furniture, keep, drop = job
+    body, removed, title_found = split_furniture(raw, title=title, rules=furniture,
+                                                 keep_lines=keep, drop_lines=drop)
+    text = "\n\n".join(ln for _, ln in body)
+    return text, count_words(text), removed, title_found
+
+
+def _split_bodies(jobs: list) -> list:
+    """:func:`_split_body` of each job (one task of the read-ahead, :func:`_read_ahead`)."""
+    return [_split_body(job) for job in jobs]
+
+
 def _assemble_checked(rec: dict, *, doc_id: str, raw: str, source_path: str, source, line,
                       furniture, encoding: str, removed_rows: list, problems: _Problems,
-                      defaults: dict) -> dict | None:
+                      defaults: dict, body=None) -> dict | None:
     bad = _unpaired_surrogate({**rec, "text": raw})
     if bad:
         raise CorpusError(problem(source, "contains an unpaired UTF-16 surrogate (an escape such "
@@ -410,12 +436,11 @@ def _assemble_checked(rec: dict, *, doc_id: str, raw: str, source_path: str, sou
                                   line=line, field=bad, fix="repair the export (the full escape "
                                   "pair is needed) or drop the broken character"))
     title = _clean(rec.get("title"))
-    body, removed, title_found = split_furniture(
-        _normalise_newlines(raw), title=title, rules=furniture,
-        keep_lines=_line_set(_clean(rec.get("keep_lines")), source, line),
-        drop_lines=_line_set(_clean(rec.get("drop_lines")), source, line))
-    text = "\n\n".join(ln for _, ln in body)
-    n_words = count_words(text)
+    job = _body_job(rec, raw, furniture, source, line)
+    # ``body``: (job, result) computed ahead, maybe in another process; used only if its job is
+    # this one (the read-ahead's guess of the record's job can differ only in odd records)
+    text, n_words, removed, title_found = (
+        body[1] if body is not None and body[0] == job else _split_body(job))
     if not n_words:
         what = ("empty text" if not raw.strip() else "no words in the text" if not count_words(raw)
                 else "no text left after removing page furniture")
@@ -645,26 +670,44 @@ def _read_directory(root: Path, *, furniture, lenient, defaults, count_sentences
 
 
 def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sentences,
-               mapping, detect=True, drop_duplicates=False) -> LoadedCorpus:
+               mapping, detect=True, drop_duplicates=False, executor=None) -> LoadedCorpus:
     warn: list[str] = []
     problems = _Problems(lenient)
     reader = {"csv": _read_csv_records, "jsonl": _read_jsonl_records,
               "parquet": _read_parquet_records}[kind]
-    counted = _Counted(reader(path, warn, problems), problems)  # streamed, never listed whole
-    rows, removed, seen = _Rows(), [], {}
-    repeats = _Duplicates(path, drop_duplicates)
-    for n, (line, _, rec) in enumerate(counted, start=1):
-        if n == 1:
-            mapping, messages = _column_notes(path, list(rec), mapping,
-                                              tuple(COLUMN_ALIASES) if detect else ())
-            for msg in messages:
-                _warn(warn, msg)
-        rec = _map_columns(rec, mapping)
-        if n == 1 and "text" not in rec:
+    # the reader records its problems in ``shadow``; _read_ahead passes them on to ``problems``
+    # in their place among the records, so reading ahead changes neither errors nor their order
+    shadow = _Problems(lenient=True)
+    counted = _Counted(reader(path, warn, shadow), shadow)  # streamed, never listed whole
+    records = iter(counted)
+    first = next(records, None)
+    _replay(shadow.rows, problems)
+    if first is not None:
+        mapping, messages = _column_notes(path, list(first[2]), mapping,
+                                          tuple(COLUMN_ALIASES) if detect else ())
+        for msg in messages:
+            _warn(warn, msg)
+        if "text" not in _map_columns(first[2], mapping):
             cols = ", ".join(map(str, counted.first_columns))
             raise CorpusError(problem(path, f"no 'text' column (columns: {cols})",
                                       field="text", fix="map the column holding the article "
                                       "body, e.g. columns={'body': 'text'} or --column body=text"))
+
+    def prepare(item):
+        line, _, rec = item
+        rec = _map_columns(rec, mapping)
+        raw = rec.get("text")
+        try:  # the record's job if it passes the checks below (else it is never used)
+            job = _body_job(rec, raw, furniture, path, line) if isinstance(raw, str) else None
+        except CorpusError:
+            job = None
+        return rec, job
+
+    rows, removed, seen = _Rows(), [], {}
+    repeats = _Duplicates(path, drop_duplicates)
+    ahead = _read_ahead(itertools.chain([first] if first else [], records), shadow, problems,
+                        prepare, executor)
+    for n, ((line, _, _), rec, body) in enumerate(ahead, start=1):
         doc_id = _clean(rec.get("doc_id")) or str(n)
         if not _register_id(doc_id, seen, path, line, problems):
             continue
@@ -684,7 +727,7 @@ def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sen
             continue
         row = _assemble(rec, doc_id=doc_id, raw=raw, source_path=f"{path.name}#{line}",
                         source=path, line=line, furniture=furniture, encoding="utf-8",
-                        removed_rows=removed, problems=problems, defaults=defaults)
+                        removed_rows=removed, problems=problems, defaults=defaults, body=body)
         if row is None:
             del seen[doc_id]
             continue
@@ -696,6 +739,96 @@ def _read_file(path: Path, *, kind: str, furniture, lenient, defaults, count_sen
         raise CorpusError(problem(path, "no records (the file holds no article)",
                                   fix="check that the export finished writing"))
     return _finish(rows, removed, problems, n_records, warn, count_sentences)
+
+
+class _Finished:
+    """A read-ahead task done in this process (the part of a future the read-ahead uses)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def done(self) -> bool:
+        return True
+
+    def cancel(self) -> bool:
+        return False
+
+    def result(self):
+        return self.value
+
+
+def _replay(rows: list[dict], problems: _Problems, start: int = 0) -> int:
+    """Pass ``rows[start:]`` (problems a reader recorded) to ``problems``; return ``len(rows)``."""
+    for row in rows[start:]:
+        problems.add(row["source"], row["record"], row["reason"])
+    return len(rows)
+
+
+#: records per read-ahead task, and how many tasks the read-ahead keeps in flight
+READ_AHEAD_TASK = 16
+READ_AHEAD_TASKS = 8
+#: records read before the read-ahead uses the executor: a corpus of fewer records (the
+#: pipeline's "tiny" corpus, run in one process) never starts worker processes to load
+READ_AHEAD_SERIAL = 256
+
+
+def _read_ahead(items, shadow: _Problems, problems: _Problems, prepare, executor=None):
+    """Yield ``(item, prepared, body)`` for each reader item, in order.
+
+    ``prepare(item)`` gives ``(prepared, job)``; ``body`` is ``(job, _split_body(job))``, or
+    None when ``job`` is None. With an ``executor`` (anything with ``submit``, such as a
+    ``ProcessPoolExecutor``), the furniture splits of the next records run in its workers while
+    this process goes through the current ones, after the first :data:`READ_AHEAD_SERIAL`
+    records; a task its workers have not started yet when its turn comes is run here instead.
+    The reader's problems (``shadow``, which the reader reports to) are passed to ``problems``
+    just before the record that followed them, as if read in step: in strict mode the same
+    problem raises, after the same records.
+    """
+    it = iter(items)
+    mark = len(shadow.rows)   # the reader's problems before the first item were replayed
+    queue: deque = deque()    # (entries, future or None): entries = [(rows, item, prepared, job)]
+    n_read, tail = 0, None
+
+    def fill() -> None:
+        nonlocal mark, n_read, tail
+        while tail is None and len(queue) < READ_AHEAD_TASKS:
+            entries = []
+            while len(entries) < READ_AHEAD_TASK:
+                item = next(it, None)
+                rows = shadow.rows[mark:]
+                mark = len(shadow.rows)
+                if item is None:
+                    tail = rows
+                    break
+                entries.append((rows, item, *prepare(item)))
+            n_read += len(entries)
+            jobs = [e[3] for e in entries if e[3] is not None]
+            use = executor is not None and jobs and n_read > READ_AHEAD_SERIAL
+            queue.append([entries, jobs, executor.submit(_split_bodies, jobs) if use else None])
+
+    def results_of(task) -> list:
+        _, jobs, future = task
+        if future is None or (not future.done() and future.cancel()):
+            return _split_bodies(jobs)
+        return future.result()
+
+    while True:
+        fill()
+        if not queue:
+            break
+        head = queue.popleft()
+        while head[2] is not None and not head[2].done():
+            # waiting (for example while the workers start): do a task no worker has taken yet,
+            # the last one queued, here
+            idle = next((t for t in reversed(queue) if t[2] is not None and t[2].cancel()), None)
+            if idle is None:
+                break
+            idle[2] = _Finished(_split_bodies(idle[1]))
+        results = iter(results_of(head))
+        for rows, item, prepared, job in head[0]:
+            _replay(rows, problems)
+            yield item, prepared, None if job is None else (job, next(results))
+    _replay(tail or [], problems)
 
 
 class _Counted:
@@ -728,7 +861,7 @@ def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | No
                 lenient: bool = False, furniture: str | None = "furniture",
                 default_outlet: str = "unknown", default_event: str = "unknown",
                 count_sentences: bool = True, detect: bool = True,
-                drop_duplicates: bool = False) -> LoadedCorpus:
+                drop_duplicates: bool = False, executor=None) -> LoadedCorpus:
     """Read a corpus and return articles, removed furniture lines and skipped records.
 
     Parameters
@@ -756,6 +889,10 @@ def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | No
         Leave out (and list in ``skipped``) articles whose text repeats, whitespace aside, an
         earlier article's of the same outlet and event. Without it they are kept, marked in
         ``duplicate_of`` with the first article's doc_id, and a warning counts them.
+    executor : concurrent.futures.Executor, optional
+        Split page furniture off the records of a CSV, JSONL or Parquet corpus in this
+        executor's worker processes while the records are read (the pipeline passes its own
+        workers); the result is the same as without it.
 
     Returns
     -------
@@ -786,7 +923,7 @@ def read_corpus(path, *, columns: dict[str, str] | None = None, preset: str | No
         raise CorpusError(problem(path, f"unsupported corpus file type '{path.suffix}'",
                                   fix=f"use one of {', '.join(sorted(FILE_SUFFIXES))} or a folder "
                                   "with manifest.csv"))
-    return _read_file(path, kind=kind, **kw)
+    return _read_file(path, kind=kind, executor=executor, **kw)
 
 
 def load_corpus(path, **options) -> pd.DataFrame:

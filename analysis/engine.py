@@ -338,6 +338,13 @@ class Runner:
             self._pool.shutdown(wait=True)
             self._pool = None
 
+    def executor(self):
+        """An executor (``submit(fn, arg)`` giving a future) running on the local workers, or
+        None for one job or Dask (then the loader reads the corpus in this process)."""
+        if self.engine != "local" or self.jobs == 1:
+            return None
+        return _LocalExecutor(self)
+
     def submit(self, fn, item, in_process: bool = False):
         """Start ``fn(item)`` on a worker (or run it now when ``in_process``); see :meth:`collect`."""
         if in_process:
@@ -350,6 +357,16 @@ class Runner:
         if self.engine == "dask" and not isinstance(future, _Finished):
             future.release()
         return out
+
+
+class _LocalExecutor:
+    """:meth:`Runner.executor`: tasks go to the runner's process pool (started on first use)."""
+
+    def __init__(self, runner: Runner):
+        self._runner = runner
+
+    def submit(self, fn, arg):
+        return self._runner.submit(fn, arg)
 
 
 class RunFile(NamedTuple):

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import engine
-from .engine import release_free_memory
+from .engine import Runner, release_free_memory
 from .sinks import (CsvSink, MemorySink, RenderCache, Rendered, Run, link_or_copy, render,
                     sort_frame, to_csv)
 from .corpus import COLUMN_ALIASES, CorpusWarning, read_corpus
@@ -717,8 +717,8 @@ def _event_groups(articles: pd.DataFrame, min_articles: int, max_articles: int):
         yield group
 
 
-def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, cache,
-             progress, lenient=False) -> None:
+def _process(loaded, settings: Settings, sink, *, runner, cache, progress,
+             lenient=False) -> None:
     # the loaded frame stays as it is (sorted by doc_id); each group's rows are taken and sorted
     # by event when it is processed, so the corpus is never copied whole (a sorted copy of a
     # 50,000-article corpus doubled the main process's memory, 0.5 to 1 GB)
@@ -750,7 +750,7 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
     state = {"passage_offset": 0, "effects": []}
     # events are processed in groups so memory depends on the group, not on the corpus
     spill = None
-    if scratch is not None and engine_name == "local":
+    if scratch is not None and runner.engine == "local":
         # chunks leave the cross-article steps' inputs in files that the event tasks read: the
         # main process never holds a group's sentences, quotes and terms (1 GB for an event of
         # 10,000 articles); a Dask cluster's workers need not share a disk, so there they travel
@@ -761,9 +761,8 @@ def _process(loaded, settings: Settings, sink, *, jobs, engine_name, scheduler, 
     work = (_Group(i, events, group_articles(i, events), size)
             for i, (events, size) in enumerate(zip(groups, sizes)))
     tiny = len(groups) == 1 and sizes[0] <= settings.chunk_size and len(groups[0]) == 1
-    with engine.Runner(jobs, engine_name, scheduler) as runner:
-        _run_groups(work, context, runner, in_process=engine_name == "local" and (
-            runner.jobs == 1 or tiny))
+    _run_groups(work, context, runner, in_process=runner.engine == "local" and (
+        runner.jobs == 1 or tiny))
     if bar is not None:
         bar.close()
     sink.add("outlet_effects", _pooled(state["effects"], settings))
@@ -1218,12 +1217,13 @@ def _progress(enabled: bool, total_chunks: int):
     return tqdm(total=total_chunks, unit="chunk", desc="analysing articles", leave=False)
 
 
-def _load(corpus, settings: Settings, *, lenient, columns, preset, cache):
-    """:func:`read_corpus`, through :class:`engine.LoadCache` when a cache folder is given."""
+def _load(corpus, settings: Settings, *, lenient, columns, preset, cache, executor=None):
+    """:func:`read_corpus`, through :class:`engine.LoadCache` when a cache folder is given
+    (``executor``: the workers that split page furniture off the records while they are read)."""
     def read():
         return read_corpus(corpus, lenient=lenient, columns=columns, preset=preset,
                            furniture=settings.furniture, count_sentences=False,
-                           drop_duplicates=settings.drop_duplicates)
+                           drop_duplicates=settings.drop_duplicates, executor=executor)
 
     if not cache or Path(corpus).is_dir() and not (Path(corpus) / "manifest.csv").exists():
         return read()  # (a folder without a manifest: let the loader say so)
@@ -1248,19 +1248,24 @@ def _load(corpus, settings: Settings, *, lenient, columns, preset, cache):
 
 def _execute(corpus, sink, settings: Settings, *, lenient, columns, preset, progress, jobs,
              engine, scheduler, cache):
-    """Load the corpus and send every table to ``sink``; return the loaded corpus."""
-    loaded = _load(corpus, settings, lenient=lenient, columns=columns, preset=preset,
-                   cache=cache)
+    """Load the corpus and send every table to ``sink``; return the loaded corpus.
+
+    The local workers start while the corpus is read: they split page furniture off its
+    records (after the first few hundred, so a small corpus never starts them) and are ready,
+    their libraries imported, when the analysis begins."""
     import gc
 
-    gc.collect()
-    release_free_memory()  # the loader's temporary objects: not kept for the whole run
-    if len(loaded.articles):
-        _process(loaded, settings, sink, jobs=jobs, engine_name=engine, scheduler=scheduler,
-                 cache=cache, progress=progress, lenient=lenient)
-    else:
-        sink.add("removed", loaded.removed)
-        sink.add("skipped", loaded.skipped)
+    with Runner(jobs, engine, scheduler) as runner:
+        loaded = _load(corpus, settings, lenient=lenient, columns=columns, preset=preset,
+                       cache=cache, executor=runner.executor())
+        gc.collect()
+        release_free_memory()  # the loader's temporary objects: not kept for the whole run
+        if len(loaded.articles):
+            _process(loaded, settings, sink, runner=runner, cache=cache, progress=progress,
+                     lenient=lenient)
+        else:
+            sink.add("removed", loaded.removed)
+            sink.add("skipped", loaded.skipped)
     return loaded
 
 

@@ -403,3 +403,112 @@ def test_drop_duplicates_moves_repeats_to_skipped_even_in_strict_mode(tmp_path):
     assert res.n_records == len(res.articles) + len(res.skipped) == 5
     assert res.removed["doc_id"].tolist() == ["a"]  # the left-out article's caption goes too
     assert msgs[-1].endswith("left out (--drop-duplicates) and listed in skipped.csv")
+
+
+# ---------------------------------------------------------------------------------------------
+# reading ahead: the furniture splits of the next records run in worker processes
+
+def _messy_jsonl(path: Path, duplicate: bool = True) -> Path:
+    """40 records with page furniture, and problems of every kind spread among them."""
+    lines = []
+    for i in range(1, 41):
+        body = (f"Photo: Agency {i}\n\nKiev said on Monday that {i} convoys had left the border "
+                f"area near Donetsk.\n\n(Reporting by Reporter {i}; Editing by Editor)")
+        rec = {"doc_id": f"d{i:02d}", "outlet": "AB"[i % 2], "event": "e", "title": f"T{i}",
+               "text": body}
+        if i == 7 and duplicate:
+            rec["doc_id"] = "d03"                 # a duplicate doc_id
+        if i == 12:
+            rec["keep_lines"] = "x"               # a bad field
+        if i == 15:
+            rec["text"] = ["a", "list"]           # not a string
+        if i == 18:
+            rec["text"] = "Photo: Agency only"    # nothing left after the furniture
+        if i == 21:
+            rec["text"] = "Kiev \u0000 said"      # NUL bytes
+        if i == 30:
+            rec["text"] = json.loads(lines[0])["text"]  # the text of d01, of the same outlet
+            rec["outlet"] = json.loads(lines[0])["outlet"]
+        lines.append(json.dumps(rec))
+        if i == 9:
+            lines.append('{"doc_id": "broken", "text": "cut')   # malformed JSON
+        if i == 25:
+            lines.append('["not", "an", "object"]')
+    lines.append('{"doc_id": "last", "text": "truncated')          # a truncated last line
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+class _NeverStarts:
+    """An executor whose tasks never start: the read-ahead must do each one itself."""
+
+    def __init__(self):
+        self.cancelled = 0
+
+    def submit(self, fn, arg):
+        outer = self
+
+        class Pending:
+            def done(self):
+                return False
+
+            def cancel(self):
+                outer.cancelled += 1
+                return True
+
+            def result(self):
+                raise AssertionError("a task that never started was waited for")
+        return Pending()
+
+
+def _loaded(res):
+    return (res.articles, res.removed, res.skipped, res.n_records, res.warnings)
+
+
+def test_reading_ahead_in_workers_loads_the_same_corpus(tmp_path, monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    import analysis.corpus as corpus_mod
+
+    path = _messy_jsonl(tmp_path / "c.jsonl")
+    expected = read_corpus(path, lenient=True)
+    # the values the read-ahead must keep: 40 + 2 + 1 records, 7 skipped in record order
+    assert expected.n_records == 43
+    assert expected.skipped["record"].tolist() == ["7", "10", "13", "16", "19", "22", "27", "43"]
+    assert expected.articles["text"].str.startswith("Kiev said on Monday that ").all()
+    assert set(expected.removed["rule"]) == {"photo_credit", "wire_trailer"}
+    assert expected.articles.set_index("doc_id").loc["d30", "duplicate_of"] == "d01"
+    monkeypatch.setattr(corpus_mod, "READ_AHEAD_SERIAL", 0)
+    monkeypatch.setattr(corpus_mod, "READ_AHEAD_TASK", 3)
+    monkeypatch.setattr(corpus_mod, "READ_AHEAD_TASKS", 4)
+    never = _NeverStarts()
+    with ThreadPoolExecutor(2) as threads, ProcessPoolExecutor(2) as processes:
+        for executor in (threads, processes, never):
+            got = read_corpus(path, lenient=True, executor=executor)
+            for a, b in zip(_loaded(got), _loaded(expected)):
+                if isinstance(a, pd.DataFrame):
+                    pd.testing.assert_frame_equal(a, b)
+                else:
+                    assert a == b
+    assert never.cancelled == 14  # ceil(40 records / 3): every task was done here
+
+
+@pytest.mark.parametrize("duplicate,error", [
+    (True, r"line 7, field 'doc_id': duplicate doc_id 'd03'"),
+    (False, r"line 10: malformed JSON"),
+])
+def test_reading_ahead_raises_the_first_problem_in_record_order(tmp_path, monkeypatch, duplicate,
+                                                                error):
+    """Strict mode: the records read ahead (here the malformed line 10) must not raise before
+    the problem of an earlier record (the duplicate doc_id of line 7) is found."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import analysis.corpus as corpus_mod
+
+    path = _messy_jsonl(tmp_path / "c.jsonl", duplicate)  # without it, line 10 comes first
+    monkeypatch.setattr(corpus_mod, "READ_AHEAD_SERIAL", 0)
+    monkeypatch.setattr(corpus_mod, "READ_AHEAD_TASK", 16)
+    with ThreadPoolExecutor(2) as threads:
+        for executor in (None, threads):
+            with pytest.raises(CorpusError, match=error):
+                read_corpus(path, executor=executor)
