@@ -653,14 +653,17 @@ def compact_coverage(cov: pd.DataFrame) -> pd.DataFrame:
     150 MB for 1,000 articles). Readers take them from any present row (``groupby().first()``
     skips the blanks); every unit has at least one.
     """
-    absent = ~cov["present"].astype(bool)
+    present = cov["present"].astype(bool).to_numpy()
+    at = np.flatnonzero(present)
     cov = cov.copy()
     for c in COVERAGE_UNIT_COLUMNS:
         if c in cov.columns:
             if c.startswith("n_"):
-                cov[c] = cov[c].astype("Int64").mask(absent)
-            else:
-                cov[c] = cov[c].astype(object).where(~absent, None)
+                cov[c] = cov[c].astype("Int64").mask(~present)
+            else:  # (only the present rows' values become Python objects)
+                values = np.full(len(cov), None, dtype=object)
+                values[at] = cov[c].take(at).to_numpy(dtype=object)
+                cov[c] = pd.Series(values, index=cov.index, dtype=object)
     return cov
 
 
