@@ -234,11 +234,12 @@ def test_runs_written_to_a_file_in_slices_equal_one_shot_rendering(tmp_path, mon
 
 def _random_frame(rng, n_rows: int) -> pd.DataFrame:
     """Columns of every type the kit writes, with missing values, tricky text, repeated values
-    and floats of every shape (negative zero, huge, tiny, infinite)."""
+    and floats of every shape (negative zero, huge, tiny, infinite, NaN)."""
     import numpy as np
     pool = TEXTS + ["x", "y", " lead", "trail ", "a,b", '"', '""', "\u2028sep", "tab\there"]
     floats = [0.0, -0.0, 1.0, 0.1, 1e-05, 1e16, 123456789.125, -2.5, 1 / 3, float("inf"),
-              float("-inf"), float("nan"), 5e-324]
+              float("-inf"), float("nan"), 5e-324,
+              np.frombuffer(np.int64(0x7FF8000000000001).tobytes())[0]]  # a NaN of other bits
     text = [rng.choice(pool) if rng.random() > 0.1 else None for _ in range(n_rows)]
     return pd.DataFrame({
         "doc_id": pd.array([f"d{rng.randrange(5)}" for _ in range(n_rows)], dtype="str"),
