@@ -577,12 +577,18 @@ def assign_voice(spans: pd.DataFrame, articles: pd.DataFrame, sentences: pd.Data
         if len(pairs):
             # the outermost quotation containing the span decides
             pairs = pairs.sort_values(["_i", "depth", "start_r"]).drop_duplicates("_i")
+            q_words_of: dict[tuple, int] = {}  # a long quotation holds many spans
             for i, d, s, e, qs, qe, kind in zip(pairs["_i"], pairs["doc_id"], pairs["start"],
                                                  pairs["end"], pairs["start_r"], pairs["end_r"],
                                                  pairs["kind"]):
+                if kind == "scare":
+                    voice[i] = "scare"
+                    continue
                 text = texts.get(d, "")
-                q_words = count_words(text[qs:qe])
-                s_words = count_words(text[max(s, qs):min(e, qe)])
-                label = q_words <= LABEL_MAX_WORDS and s_words * 2 > q_words
-                voice[i] = "scare" if kind == "scare" or label else "quoted"
+                q_words = q_words_of.get((d, qs, qe))
+                if q_words is None:
+                    q_words = q_words_of[d, qs, qe] = count_words(text[qs:qe])
+                label = q_words <= LABEL_MAX_WORDS and (
+                    count_words(text[max(s, qs):min(e, qe)]) * 2 > q_words)
+                voice[i] = "scare" if label else "quoted"
     return pd.Series(voice, index=spans.index, name="voice").astype(str)
