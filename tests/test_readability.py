@@ -76,6 +76,47 @@ def test_seed_values_offline_cold_start(tmp_path):
     assert got["syllables_fire"] == 2
 
 
+_IMPORT_ORDER_SCRIPT = r"""
+import json, socket, sys
+def refuse(*a, **k):
+    raise OSError("network access attempted")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+if sys.argv[2] == "textstat-first":  # a notebook that imported textstat before the kit
+    import nltk
+    def no_download(*a, **k):
+        raise AssertionError("nltk.download called")
+    nltk.download = no_download
+    import textstat
+sys.path.insert(0, sys.argv[1])
+import analysis
+from textstat.backend.counts._count_syllables import count_syllables
+import textstat
+print(json.dumps({"fire": count_syllables("fire", "en_US"), "nltk": "nltk" in sys.modules,
+                  "scipy.stats": "scipy.stats" in sys.modules,
+                  "fre": textstat.flesch_reading_ease("The rebels set fire to the hierarchy.")}))
+"""
+
+
+@pytest.mark.parametrize("order", ["kit-first", "textstat-first"])
+def test_textstat_counts_cmu_syllables_offline_whatever_was_imported_first(tmp_path, order):
+    """Imported first, the kit gives textstat its own ``_get_cmudict`` module: NLTK (and the
+    scipy.stats it imports, 0.7 s) is never imported. Imported after textstat, it patches
+    textstat's functions. Either way the syllables are the CMU dictionary's, offline."""
+    empty = tmp_path / "nltk_data"
+    empty.mkdir()
+    env = {"NLTK_DATA": str(empty), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    res = subprocess.run([sys.executable, "-c", _IMPORT_ORDER_SCRIPT, str(ROOT), order],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout.strip().splitlines()[-1])
+    assert got["fire"] == 2  # CMU: F AY1 ER0; Pyphen would say 1
+    assert got["nltk"] is (order == "textstat-first")
+    assert got["scipy.stats"] is (order == "textstat-first")
+    # 7 words, 1 sentence, 12 syllables (the-reb-els-set-fi-re-to-the-hi-er-ar-chy)
+    assert got["fre"] == pytest.approx(206.835 - 1.015 * 7 - 84.6 * 12 / 7)
+
+
 def test_seed_values_in_process_with_network_blocked(monkeypatch, tmp_path):
     import socket
 
