@@ -612,8 +612,7 @@ def _pool(d: np.ndarray, dB: np.ndarray | None, n_boot: int, ci: float, rng: np.
         return np.nan, np.nan, np.nan
     eff = float(np.mean(d))
     idx = rng.integers(0, m, size=(n_boot, m))
-    src = np.broadcast_to(d, (n_boot, m)) if dB is None else dB
     with np.errstate(all="ignore"):
-        boot = np.take_along_axis(src, idx, axis=1).mean(axis=1)
+        boot = (d[idx] if dB is None else np.take_along_axis(dB, idx, axis=1)).mean(axis=1)
     lo, hi = _percentile(boot, ci)
     return eff, float(lo), float(hi)
