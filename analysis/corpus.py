@@ -757,11 +757,10 @@ class _Finished:
         return self.value
 
 
-def _replay(rows: list[dict], problems: _Problems, start: int = 0) -> int:
-    """Pass ``rows[start:]`` (problems a reader recorded) to ``problems``; return ``len(rows)``."""
-    for row in rows[start:]:
+def _replay(rows: list[dict], problems: _Problems) -> None:
+    """Pass ``rows`` (problems a reader recorded) to ``problems`` (strict: raise the first)."""
+    for row in rows:
         problems.add(row["source"], row["record"], row["reason"])
-    return len(rows)
 
 
 #: records per read-ahead task, and how many tasks the read-ahead keeps in flight
@@ -786,7 +785,8 @@ def _read_ahead(items, shadow: _Problems, problems: _Problems, prepare, executor
     """
     it = iter(items)
     mark = len(shadow.rows)   # the reader's problems before the first item were replayed
-    queue: deque = deque()    # (entries, future or None): entries = [(rows, item, prepared, job)]
+    queue: deque = deque()    # tasks [entries, jobs, future or None]; an entry is
+                              # (reader problems before it, item, prepared, job)
     n_read, tail = 0, None
 
     def fill() -> None:
