@@ -159,18 +159,37 @@ def _replicate_sums(unit_values: np.ndarray, n_boot: int, rng: np.random.Generat
 def _percentile(reps: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval over the last axis, ignoring replicates that are NaN (zero denominator)."""
     a = (1.0 - ci) / 2.0
+    q = [a, 1.0 - a]
     reps = np.where(np.isfinite(reps), reps, np.nan)
+    if reps.ndim == 1 or not reps.size:
+        return _nan_quantiles(reps, q)
+    # np.nanquantile loops over the rows in Python (apply_along_axis); the rows without a NaN,
+    # usually all of them, get one vectorised np.quantile, whose values are the same bits
+    rows = reps.reshape(-1, reps.shape[-1])
+    complete = ~np.isnan(rows).any(axis=1)
+    bounds = np.empty((2, rows.shape[0]))
+    if complete.any():
+        bounds[:, complete] = np.quantile(rows[complete], q, axis=-1)
+    if not complete.all():
+        bounds[:, ~complete] = _nan_quantiles(rows[~complete], q)
+    return bounds[0].reshape(reps.shape[:-1]), bounds[1].reshape(reps.shape[:-1])
+
+
+def _nan_quantiles(reps: np.ndarray, q: list[float]) -> tuple[np.ndarray, np.ndarray]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slice -> NaN bounds
-        lo, hi = np.nanquantile(reps, [a, 1.0 - a], axis=-1)
+        lo, hi = np.nanquantile(reps, q, axis=-1)
     return lo, hi
 
 
 def _group_boot(df: pd.DataFrame, stats: list, unit: str | None, n_boot: int,
-                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+                rng: np.random.Generator, arrays: dict | None = None
+                ) -> tuple[np.ndarray, np.ndarray, int]:
     """Point estimates (k,) and replicates (k x n_boot) of ``stats`` for one group of rows.
 
     ``unit=None``: rows are the resampling units; else rows are clustered by that column.
+    ``arrays``: stat index -> ``stats[i].arrays(df)`` when the caller has them already (cut
+    from the arrays of a larger frame).
     """
     if unit is None:
         codes = np.arange(len(df))
@@ -189,7 +208,7 @@ def _group_boot(df: pd.DataFrame, stats: list, unit: str | None, n_boot: int,
     if fast:
         cols = []
         for i in fast:
-            num, den = stats[i].arrays(df)
+            num, den = stats[i].arrays(df) if arrays is None else arrays[i]
             cols.append(np.bincount(codes, weights=num, minlength=n_units))
             cols.append(np.bincount(codes, weights=den, minlength=n_units))
         unit_values = np.column_stack(cols)
@@ -360,15 +379,22 @@ def _estimates(sentence_metrics, articles, metrics, by, n_boot, ci, random_state
     # on a 10,000-article event)
     units = {_key(k): pos for k, pos in
              sm.groupby(by, sort=True, dropna=False).indices.items()} if len(sm) else {}
+    # the Ratio/Mean columns as numbers once for all groups (elementwise, so a group's slice of
+    # them is what Ratio.arrays gives on the group); a callable stat gets the whole group frame
+    whole = {i: st.arrays(sm) for i, st in enumerate(stat_list) if isinstance(st, (Ratio, Mean))}
+    taken = sm if len(whole) < len(stat_list) else sm[["doc_id"]]
     rows, reps = [], []
     for key, n_art in n_articles.items():
         key_t = _key(key)
         pos = units.get(key_t)
-        g = sm.iloc[0:0] if pos is None else sm.take(pos)
+        if pos is None:
+            pos = np.empty(0, dtype=np.intp)
+        g = taken.take(pos)
         n_docs = g["doc_id"].nunique()
         u = unit if unit != "auto" else ("article" if n_docs >= 2 else "sentence")
         p, r, n_units = _group_boot(g, stat_list, "doc_id" if u == "article" else None, int(n_boot),
-                                    _rng(seed, *key_t))
+                                    _rng(seed, *key_t),
+                                    arrays={i: (num[pos], den[pos]) for i, (num, den) in whole.items()})
         lo, hi = _percentile(r, ci)
         row = dict(zip(by, key_t))
         row.update(n_articles=int(n_art), n_sentences=len(g), n_units=int(n_units))

@@ -62,7 +62,7 @@ import pandas as pd
 
 from .errors import LexiconError, problem
 from .lexicon import load_lexicon
-from .tokens import word_spans
+from .tokens import count_words, word_spans, word_starts
 
 #: Categories of the hedges table, in reporting order.
 CATEGORIES = ("hedge", "booster", "evidential",
@@ -626,13 +626,13 @@ def match_hedges(sentences: pd.DataFrame, lexicon: str = "hedges",
 # ---------------------------------------------------------------------------------------------
 def _quoted_mask_counts(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
     """(all words, words outside the quotation spans) of ``text``."""
-    words = word_spans(text)
     if not spans:
-        return len(words), len(words)
-    word_starts = [ws for ws, _ in words]
-    inside = sum(bisect.bisect_left(word_starts, e) - bisect.bisect_left(word_starts, s)
+        n = count_words(text)
+        return n, n
+    starts = word_starts(text)
+    inside = sum(bisect.bisect_left(starts, e) - bisect.bisect_left(starts, s)
                  for s, e in _merged(spans))  # words starting inside a quotation
-    return len(words), len(words) - inside
+    return len(starts), len(starts) - inside
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[list[int]]:

@@ -365,7 +365,9 @@ def readability(articles: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame
         The kit's articles frame (``doc_id``, ``text``).
     sentences : DataFrame
         The kit's sentences frame (``doc_id``, ``sent_id``, ``text``); used for the sentence
-        count and the mean sentence length.
+        count and the mean sentence length. Its ``n_words`` column, when present (the
+        pipeline's sentences have it), is taken as each sentence's
+        :func:`analysis.tokens.count_words`; otherwise the words are counted here.
 
     Returns
     -------
@@ -425,7 +427,10 @@ def readability(articles: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame
     """
     sent_stats: dict[str, tuple[int, int]] = {}
     if len(sentences):
-        counts = sentences.assign(_w=sentences["text"].map(count_words))
+        if "n_words" in sentences.columns:
+            counts = sentences.assign(_w=sentences["n_words"])
+        else:
+            counts = sentences.assign(_w=sentences["text"].map(count_words))
         agg = counts.groupby("doc_id", sort=False)["_w"].agg(["size", "sum"])
         for doc_id, n_sent, n_words in zip(agg.index, agg["size"], agg["sum"]):
             sent_stats[str(doc_id)] = (int(n_sent), int(n_words))

@@ -16,6 +16,12 @@ def word_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     return [m.span() for m in WORD_RE.finditer(text, start, end)]
 
 
+def word_starts(text: str) -> list[int]:
+    """Start offsets of the words of ``text`` (cheaper than :func:`word_spans` when the ends are
+    not needed)."""
+    return [m.start() for m in WORD_RE.finditer(text)]
+
+
 def count_words(text: str) -> int:
     """Number of words in ``text`` (see ``WORD_RE``)."""
     return len(WORD_RE.findall(text))

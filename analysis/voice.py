@@ -174,15 +174,17 @@ class _CueFinder:
 
     def finditer(self, text: str, lo: int, hi: int):
         """Yield ``(start, end, form_as_written)``; a multiword form wins over its first word."""
-        toks = [(m.start(), m.end(), m.group().lower()) for m in self._TOKEN.finditer(text, lo, hi)]
-        for i in [j for j, t in enumerate(toks) if t[2] in self.first]:
-            a, b, w = toks[i]
+        found = list(self._TOKEN.finditer(text, lo, hi))
+        low = [m[0].lower() for m in found]  # spans are read only for the candidates
+        for i in [j for j, w in enumerate(low) if w in self.first]:
+            w = low[i]
+            a, b = found[i].span()
             hit = None
             for rest in self.multi.get(w, ()):
-                nxt = toks[i + 1:i + 1 + len(rest)]
-                if (len(nxt) == len(rest) and all(t[2] == r for t, r in zip(nxt, rest))
-                        and not text[b:nxt[0][0]].strip()):
-                    hit = (a, nxt[-1][1])
+                k = len(rest)
+                if (low[i + 1:i + 1 + k] == list(rest)
+                        and not text[b:found[i + 1].start()].strip()):
+                    hit = (a, found[i + k].end())
                     break
             if hit is None and w in self.single:
                 hit = (a, b)

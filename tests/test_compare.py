@@ -281,3 +281,28 @@ def test_sentences_join_their_articles_as_an_inner_merge(dtype):
     dup = pd.concat([arts, arts.iloc[[0]].assign(outlet="TASS")], ignore_index=True)
     got = _join_articles(sm, dup)
     assert len(got) == 7 and sorted(got.loc[got["doc_id"] == "a", "outlet"]) == ["RT", "RT", "TASS", "TASS"]
+
+
+def test_percentile_bounds_are_numpy_nanquantile_bit_for_bit():
+    """The interval skips np.nanquantile's per-row loop for rows without NaN; same bits."""
+    import warnings
+
+    from analysis.compare import _percentile
+
+    rng = np.random.default_rng(5)
+    reps = rng.normal(size=(6, 3, 401))
+    reps[1, 2, :7] = np.nan                    # a row with missing replicates
+    reps[2, 0, :] = np.inf                     # a row with none finite: NaN bounds
+    reps[3, 1] = np.round(reps[3, 1], 1)       # ties
+    reps[4] = 0.1 + 0.2                        # constant rows
+    for ci in (0.95, 0.5, 0.9):
+        a = (1 - ci) / 2
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nanquantile(np.where(np.isfinite(reps), reps, np.nan), [a, 1 - a], axis=-1)
+        lo, hi = _percentile(reps, ci)
+        assert lo.shape == hi.shape == (6, 3)
+        assert lo.tobytes() == want[0].tobytes() and hi.tobytes() == want[1].tobytes()
+        assert np.isnan(lo[2, 0]) and not np.isnan(lo[1, 2])
+        flo, fhi = _percentile(reps[0, 0], ci)  # one row
+        assert (flo, fhi) == (want[0][0, 0], want[1][0, 0])

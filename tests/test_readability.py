@@ -210,6 +210,26 @@ def test_seed_corpus_readability_with_kit_segmentation():
     assert out.loc["cnn", "read_flesch_reading_ease"] > out.loc["latimes", "read_flesch_reading_ease"]
 
 
+
+def test_sentence_word_counts_come_from_the_n_words_column_when_present():
+    from analysis.corpus import load_corpus
+    from analysis.segment import sentences
+    from analysis.tokens import count_words
+
+    arts = load_corpus(ROOT / "corpus" / "ukraine-troops-2014-05-19")
+    arts = getattr(arts, "articles", arts)
+    sents = sentences(arts)
+    assert "n_words" not in sents.columns
+    counted_here = readability(arts, sents)
+    with_column = readability(arts, sents.assign(n_words=[count_words(t) for t in sents["text"]]))
+    pd.testing.assert_frame_equal(with_column, counted_here)
+    assert counted_here.set_index("doc_id").loc["cnn", "read_n_words"] == sum(
+        count_words(t) for t in sents.loc[sents["doc_id"] == "cnn", "text"])
+    # the column is taken as given (the pipeline's sentences carry count_words in it)
+    doubled = readability(arts, sents.assign(n_words=[2 * count_words(t) for t in sents["text"]]))
+    assert (doubled["read_n_words"] == 2 * counted_here["read_n_words"]).all()
+
+
 # ---------------------------------------------------------------------------------------------
 # The one-pass computation is bit-identical to textstat's own functions
 

@@ -87,11 +87,12 @@ def test_word_regex_matches_its_definition(text):
     """``tokens.WORD_RE`` is a faster spelling of the definition in its comment: the same words."""
     import re
 
-    from analysis.tokens import WORD_RE, count_words, word_spans
+    from analysis.tokens import WORD_RE, count_words, word_spans, word_starts
 
     definition = re.compile(r"[^\W_](?:\w|['\u2019\-.,](?=[^\W_]))*")
     expected = [m.span() for m in definition.finditer(text)]
     assert word_spans(text) == expected and count_words(text) == len(expected)
+    assert word_starts(text) == [s for s, _ in expected]
     assert [m.span() for m in WORD_RE.finditer(text, 1, len(text) - 1)] == \
         [m.span() for m in definition.finditer(text, 1, len(text) - 1)]
 
